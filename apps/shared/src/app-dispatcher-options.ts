@@ -1,0 +1,36 @@
+import type { WebhookStore } from '@hooks/core';
+import type { DispatcherOptions } from '@hooks/engine';
+import type { Logger } from 'pino';
+import type { SharedConfig } from './shared-settings.js';
+import { createWebhookScheme } from './webhook-signing.js';
+
+/** What the apps add to the configuration to build a dispatcher. */
+export interface AppDispatcherInputs {
+  /** The store (usually from `openStore`, possibly wrapped by `metrics.instrumentStore`). */
+  store: WebhookStore;
+  /** The app's logger; the engine redacts the secret from everything it logs. */
+  logger?: Logger;
+  /** Any other engine option (timeouts, queue, scheduler, workerId, ...), applied last. */
+  overrides?: Omit<DispatcherOptions, 'store' | 'logger'>;
+}
+
+/**
+ * The engine options both apps use, so the mock server and the worker send the same contract: target URL,
+ * signing scheme (with a `webhook-id` header), delivery mode, retry schedule and attempts per event.
+ *
+ * @example
+ * const dispatcher = createDispatcher(appDispatcherOptions(config, { store, logger }));
+ */
+export function appDispatcherOptions(config: SharedConfig, inputs: AppDispatcherInputs): DispatcherOptions {
+  const options: DispatcherOptions = {
+    store: inputs.store,
+    targetUrl: config.webhookUrl,
+    scheme: createWebhookScheme(config.signatureScheme, config.webhookSecret),
+    deliveryMode: config.deliveryMode,
+    retry: config.retrySchedule.policy,
+    maxAttempts: config.maxAttempts,
+    ...inputs.overrides,
+  };
+  if (inputs.logger !== undefined) options.logger = inputs.logger;
+  return options;
+}

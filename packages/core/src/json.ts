@@ -1,0 +1,57 @@
+import { InvalidInputError } from './errors.js';
+
+/** A value that survives a JSON round trip unchanged. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Serialises `value` as JSON, refusing what JSON cannot carry faithfully (functions, symbols, bigint,
+ * NaN/Infinity, cycles, `undefined` at the top). `field` names the input in the error.
+ */
+export function toStrictJson(value: unknown, field = 'payload'): string {
+  if (value === undefined) {
+    throw new InvalidInputError(`${field} must be JSON-serialisable, got undefined`, { details: { field } });
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, (key, item: unknown) => {
+      const kind = typeof item;
+      if (kind === 'function' || kind === 'symbol' || kind === 'bigint') {
+        throw new InvalidInputError(`${field} is not JSON-serialisable: ${describeKey(key)} is a ${kind}`, {
+          details: { field, key },
+        });
+      }
+      if (kind === 'number' && !Number.isFinite(item as number)) {
+        throw new InvalidInputError(`${field} is not JSON-serialisable: ${describeKey(key)} is ${item}`, {
+          details: { field, key },
+        });
+      }
+      return item;
+    });
+  } catch (error) {
+    if (InvalidInputError.isInstance(error)) throw error;
+    throw new InvalidInputError(`${field} is not JSON-serialisable: ${(error as Error).message}`, {
+      cause: error,
+      details: { field },
+    });
+  }
+  if (json === undefined) {
+    throw new InvalidInputError(`${field} must be JSON-serialisable`, { details: { field } });
+  }
+  return json;
+}
+
+function describeKey(key: string): string {
+  return key === '' ? 'the value' : `key "${key}"`;
+}
+
+/** Byte length of a string once encoded as UTF-8. */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Cuts `text` to at most `maxBytes` UTF-8 bytes without splitting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (text.length <= maxBytes / 3 || utf8Length(text) <= maxBytes) return text;
+  const cut = Buffer.from(text, 'utf8').subarray(0, maxBytes).toString('utf8');
+  return cut.endsWith('\uFFFD') ? cut.slice(0, -1) : cut;
+}

@@ -1,0 +1,414 @@
+import {
+  ConfigurationError,
+  checkWorkerId,
+  DEFAULT_MAX_ATTEMPTS,
+  STORE_LIMITS,
+  type WebhookEvent,
+  type WebhookStore,
+} from '@hooks/core';
+import { createStandardWebhooksScheme, type SignatureScheme } from '@hooks/signing';
+import { createMemoryStore } from '@hooks/store-memory';
+import type { Dispatcher } from 'undici';
+import { version } from '../package.json';
+import { QUEUE_POLICIES, type QueuePolicy } from './bounded-queue.js';
+import type { Timeouts } from './http-client.js';
+import { createRedactingLogger, type Logger, secretVariants, silentLogger } from './logger.js';
+import { DEFAULT_RETRY_AFTER_BOUNDS, type RetryAfterBounds } from './retry-after.js';
+import { checkRetryPolicy, type RetryPolicy, SVIX_SCHEDULE } from './retry-policy.js';
+import { createWorkerId } from './worker-id.js';
+
+/** What happens to a hand-off the queue drops: see the README's "Delivery semantics". */
+export type DropHandling = 'auto' | 'defer' | 'skip';
+
+/** How `enqueue` hands a stored event to delivery: inline, through the in-process queue, or to the schedulers. */
+export type DeliveryMode = 'sync' | 'async' | 'deferred';
+
+/** Options of the in-process hand-off queue. */
+export interface QueueOptions {
+  /** Most hand-offs waiting (default 1000). */
+  capacity?: number;
+  /** `drop_oldest` (default), `drop_new` or `block`. */
+  policy?: QueuePolicy;
+  /** How long `block` waits for room, in milliseconds (default 5000). */
+  blockTimeoutMs?: number;
+  /** `defer` releases the row's lease for a scheduler; `skip` records it `skipped`; `auto` (default) defers with a durable store or a running scheduler, else skips. */
+  onDrop?: DropHandling;
+}
+
+/** Options of the scheduler that delivers due rows (retries, deferred hand-offs, other processes' rows). */
+export interface SchedulerOptions {
+  /** Most rows claimed per claim (default 100). */
+  batchSize?: number;
+  /** Fallback poll interval when no wake-up arrives, in milliseconds (default 1000). */
+  pollIntervalMs?: number;
+  /** Longest wait between claims while the store is unavailable, in milliseconds (default 30000). */
+  maxBackoffMs?: number;
+  /** Outcomes written per `recordOutcomes` call (default 100). */
+  outcomeBatchSize?: number;
+  /** Longest wait before a partial outcome batch is written, in milliseconds (default 5). */
+  outcomeFlushMs?: number;
+}
+
+/** Options of `createDispatcher`. Every field is optional; see the README's options table. */
+export interface DispatcherOptions {
+  /** Where events live (default: a new `@hooks/store-memory` store, closed by `close()`). */
+  store?: WebhookStore;
+  /** The receiver; null or absent means events are stored `skipped` ("no target URL configured"). */
+  targetUrl?: string | null;
+  /** A `@hooks/signing` scheme; overrides `secret`. */
+  scheme?: SignatureScheme;
+  /** A Standard Webhooks secret (`whsec_<base64>`), used when `scheme` is absent. */
+  secret?: string;
+  /** Extra request headers (may not set content-type, content-length, host or the signature headers). */
+  headers?: Record<string, string>;
+  /**
+   * `async` (default): deliver through the in-process queue; `sync`: deliver inside `enqueue`; `deferred`: only
+   * store the row (not leased) for any scheduler to deliver, this process's or another's (separate workers).
+   */
+  deliveryMode?: DeliveryMode;
+  /** Retry policy (default `SVIX_SCHEDULE`). */
+  retry?: RetryPolicy;
+  /** Attempts per event (default 8; `enqueue` may override). */
+  maxAttempts?: number;
+  /** The in-process hand-off queue. */
+  queue?: QueueOptions;
+  /** Attempts in flight at once in this process (default 32). */
+  concurrency?: number;
+  /** Connections and in-flight attempts per receiver origin (default 64). */
+  perOriginConcurrency?: number;
+  /** Request timeouts (defaults 5000 / 15000 ms). */
+  timeouts?: Partial<Timeouts>;
+  /** Largest payload accepted, in bytes of JSON (default 256 KiB). */
+  maxPayloadBytes?: number;
+  /** Response-body bytes stored per attempt (default 4096). */
+  maxResponseBodyBytes?: number;
+  /** Response-body bytes read before the stream is destroyed (default 65536). */
+  maxResponseReadBytes?: number;
+  /** Clamp window for `Retry-After` on 429/503 (default 1 s to 1 h). */
+  retryAfter?: Partial<RetryAfterBounds>;
+  /** pino-compatible logger (default silent). Everything logged is redacted of the secret. */
+  logger?: Logger;
+  /** This process's worker id for leases (default `<hostname>-<pid>-<random>`). */
+  workerId?: string;
+  /** Lease length, in milliseconds (default max(60 s, 2 x timeouts.totalMs)). */
+  leaseMs?: number;
+  /** Scheduler tuning. */
+  scheduler?: SchedulerOptions;
+  /** The engine's notion of now (default `() => new Date()`). */
+  clock?: () => Date;
+  /** Random source in [0, 1) for jitter (default `Math.random`). */
+  random?: () => number;
+  /** An undici dispatcher to send through instead of the engine's own Agent (e.g. a proxy); not closed. */
+  httpDispatcher?: Dispatcher;
+  /** Called when this dispatcher settles an event (delivered, failed or skipped). Must not throw. */
+  onSettled?: (event: WebhookEvent) => void;
+}
+
+/** Options after validation and defaults; frozen. */
+export interface ResolvedDispatcherOptions {
+  /** The store events live in. */
+  readonly store: WebhookStore;
+  /** True when the dispatcher created the store (and so closes it). */
+  readonly ownsStore: boolean;
+  /** The receiver, or null (events stored `skipped`). */
+  readonly targetUrl: string | null;
+  /** How attempts are signed (undefined when nothing can sign). */
+  readonly scheme: SignatureScheme | undefined;
+  /** Secret variants redacted from logs and stored texts. */
+  readonly secrets: readonly string[];
+  /** Extra request headers (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Inline or queued delivery. */
+  readonly deliveryMode: DeliveryMode;
+  /** Delay between attempts. */
+  readonly retry: RetryPolicy;
+  /** Default attempts per event. */
+  readonly maxAttempts: number;
+  /** The hand-off queue settings. */
+  readonly queue: Readonly<Required<QueueOptions>>;
+  /** Attempts in flight in this process. */
+  readonly concurrency: number;
+  /** Connections and attempts per receiver origin. */
+  readonly perOriginConcurrency: number;
+  /** Connect and total request timeouts. */
+  readonly timeouts: Timeouts;
+  /** Largest payload accepted. */
+  readonly maxPayloadBytes: number;
+  /** Response bytes stored per attempt. */
+  readonly maxResponseBodyBytes: number;
+  /** Response bytes read before the stream is destroyed. */
+  readonly maxResponseReadBytes: number;
+  /** Clamp window for `Retry-After`. */
+  readonly retryAfter: RetryAfterBounds;
+  /** The redacting logger (silent by default). */
+  readonly logger: Logger;
+  /** Lease owner id of this process. */
+  readonly workerId: string;
+  /** Lease length for claimed and inserted rows. */
+  readonly leaseMs: number;
+  /** Scheduler tuning. */
+  readonly scheduler: Readonly<Required<SchedulerOptions>>;
+  /** The engine's notion of now. */
+  readonly clock: () => Date;
+  /** Random source for jitter. */
+  readonly random: () => number;
+  /** A caller's undici dispatcher, if any. */
+  readonly httpDispatcher: Dispatcher | undefined;
+  /** Told about every event this dispatcher settles. */
+  readonly onSettled: ((event: WebhookEvent) => void) | undefined;
+  /** The `user-agent` header value. */
+  readonly userAgent: string;
+}
+
+/** The `user-agent` every request carries. */
+export const USER_AGENT = `hooks/${version}`;
+
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function fail(field: string, message: string, cause?: unknown): never {
+  throw new ConfigurationError(`${field} ${message}`, { details: { field }, cause });
+}
+
+/** An integer option from `min` to `max`, or `fallback` when undefined. */
+export function intOption(value: unknown, field: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(field, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function objectOption<T extends object>(value: T | undefined, field: string): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'must be an object');
+  return value;
+}
+
+function functionOption<T>(value: T | undefined, field: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function') fail(field, 'must be a function');
+  return value;
+}
+
+/** Checks a target URL: an absolute http(s) URL (the URL itself is not echoed: it may hold a token). */
+export function checkTargetUrl(value: unknown, field = 'targetUrl'): string {
+  if (typeof value !== 'string' || !URL.canParse(value)) fail(field, 'must be an absolute http or https URL');
+  const protocol = new URL(value).protocol;
+  if (protocol !== 'http:' && protocol !== 'https:') fail(field, 'must be an http or https URL');
+  return value;
+}
+
+function resolveScheme(options: DispatcherOptions): {
+  scheme: SignatureScheme | undefined;
+  secrets: string[];
+} {
+  if (options.scheme !== undefined && options.secret !== undefined)
+    fail('scheme', 'and secret are exclusive: pass one');
+  if (options.scheme !== undefined) {
+    if (
+      typeof options.scheme !== 'object' ||
+      options.scheme === null ||
+      typeof options.scheme.sign !== 'function'
+    ) {
+      fail('scheme', 'must be a @hooks/signing scheme (an object with sign())');
+    }
+    return { scheme: options.scheme, secrets: [] };
+  }
+  if (options.secret === undefined) return { scheme: undefined, secrets: [] };
+  if (typeof options.secret !== 'string' || options.secret.trim() === '')
+    fail('secret', 'must be a non-empty string');
+  const secrets = secretVariants(options.secret);
+  try {
+    return { scheme: createStandardWebhooksScheme({ secret: options.secret }), secrets };
+  } catch (error) {
+    fail('secret', 'is not a valid Standard Webhooks secret (expected whsec_<base64>)', error);
+  }
+}
+
+function signatureHeaderNames(scheme: SignatureScheme): string[] {
+  try {
+    return Object.keys(scheme.sign({ id: 'evt_probe', timestamp: new Date(), body: '{}' })).map((name) =>
+      name.toLowerCase(),
+    );
+  } catch (error) {
+    fail('scheme', 'cannot sign (is it a verify-only key?)', error);
+  }
+}
+
+function resolveHeaders(input: Record<string, string> | undefined, scheme: SignatureScheme | undefined) {
+  const headers: Record<string, string> = {};
+  const reserved = new Set([
+    ...RESERVED_HEADERS,
+    ...(scheme === undefined ? [] : signatureHeaderNames(scheme)),
+  ]);
+  for (const [name, value] of Object.entries(objectOption(input, 'headers'))) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) fail('headers', `has an invalid header name ${JSON.stringify(name)}`);
+    if (reserved.has(lower))
+      fail('headers', `may not set ${lower} (set by the engine or the signing scheme)`);
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value))
+      fail('headers', `value of ${lower} must be a single-line string`);
+    headers[lower] = value;
+  }
+  return Object.freeze(headers);
+}
+
+function resolveLogger(logger: Logger | undefined, secrets: readonly string[]): Logger {
+  if (logger === undefined) return silentLogger;
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    if (typeof logger?.[level] !== 'function') fail('logger', `must have a ${level}(obj, msg) function`);
+  }
+  return createRedactingLogger(logger, secrets);
+}
+
+/**
+ * Validates `createDispatcher` options, applies defaults and freezes the result. Throws
+ * `ConfigurationError` naming the bad option (never echoing a secret or a URL).
+ *
+ * @example
+ * const resolved = resolveDispatcherOptions({ targetUrl: 'https://example.test/hook', secret: 'whsec_...' });
+ */
+export function resolveDispatcherOptions(input: DispatcherOptions = {}): ResolvedDispatcherOptions {
+  const options = objectOption(input, 'options') as DispatcherOptions;
+  let targetUrl: string | null = null;
+  if (options.targetUrl !== undefined && options.targetUrl !== null)
+    targetUrl = checkTargetUrl(options.targetUrl);
+  const { scheme, secrets } = resolveScheme(options);
+  if (targetUrl !== null && scheme === undefined)
+    fail('secret', 'is required (or a scheme) when targetUrl is set');
+  const deliveryMode = options.deliveryMode ?? 'async';
+  if (deliveryMode !== 'sync' && deliveryMode !== 'async' && deliveryMode !== 'deferred') {
+    fail('deliveryMode', 'must be "sync", "async" or "deferred"');
+  }
+
+  const queueInput = objectOption(options.queue, 'queue');
+  const policy = queueInput.policy ?? 'drop_oldest';
+  if (!QUEUE_POLICIES.includes(policy)) fail('queue.policy', `must be one of ${QUEUE_POLICIES.join(', ')}`);
+  const onDrop = queueInput.onDrop ?? 'auto';
+  if (onDrop !== 'auto' && onDrop !== 'defer' && onDrop !== 'skip')
+    fail('queue.onDrop', 'must be auto, defer or skip');
+  const queue = Object.freeze({
+    capacity: intOption(queueInput.capacity, 'queue.capacity', 1000, 1, 10_000_000),
+    policy,
+    blockTimeoutMs: intOption(queueInput.blockTimeoutMs, 'queue.blockTimeoutMs', 5000, 0, 3_600_000),
+    onDrop,
+  });
+
+  const timeoutInput = objectOption(options.timeouts, 'timeouts');
+  const timeouts = Object.freeze({
+    connectMs: intOption(timeoutInput.connectMs, 'timeouts.connectMs', 5000, 1, 600_000),
+    totalMs: intOption(timeoutInput.totalMs, 'timeouts.totalMs', 15_000, 1, 3_600_000),
+  });
+  const leaseMs = intOption(
+    options.leaseMs,
+    'leaseMs',
+    Math.max(60_000, 2 * timeouts.totalMs),
+    1,
+    STORE_LIMITS.maxLeaseMs,
+  );
+  if (leaseMs <= timeouts.totalMs) fail('leaseMs', 'must be longer than timeouts.totalMs');
+
+  const retryAfterInput = objectOption(options.retryAfter, 'retryAfter');
+  const retryAfter = Object.freeze({
+    minMs: intOption(
+      retryAfterInput.minMs,
+      'retryAfter.minMs',
+      DEFAULT_RETRY_AFTER_BOUNDS.minMs,
+      0,
+      86_400_000,
+    ),
+    maxMs: intOption(
+      retryAfterInput.maxMs,
+      'retryAfter.maxMs',
+      DEFAULT_RETRY_AFTER_BOUNDS.maxMs,
+      0,
+      86_400_000,
+    ),
+  });
+  if (retryAfter.maxMs < retryAfter.minMs) fail('retryAfter.maxMs', 'must be at least retryAfter.minMs');
+
+  const schedulerInput = objectOption(options.scheduler, 'scheduler');
+  const scheduler = Object.freeze({
+    batchSize: intOption(schedulerInput.batchSize, 'scheduler.batchSize', 100, 1, STORE_LIMITS.maxPageSize),
+    pollIntervalMs: intOption(schedulerInput.pollIntervalMs, 'scheduler.pollIntervalMs', 1000, 1, 3_600_000),
+    maxBackoffMs: intOption(schedulerInput.maxBackoffMs, 'scheduler.maxBackoffMs', 30_000, 1, 3_600_000),
+    outcomeBatchSize: intOption(
+      schedulerInput.outcomeBatchSize,
+      'scheduler.outcomeBatchSize',
+      100,
+      1,
+      10_000,
+    ),
+    outcomeFlushMs: intOption(schedulerInput.outcomeFlushMs, 'scheduler.outcomeFlushMs', 5, 0, 60_000),
+  });
+
+  let workerId: string;
+  try {
+    workerId = options.workerId === undefined ? createWorkerId() : checkWorkerId(options.workerId);
+  } catch (error) {
+    fail('workerId', 'must be a non-empty string of at most 200 characters', error);
+  }
+  const store = options.store ?? createMemoryStore();
+  if (typeof store !== 'object' || store === null || typeof store.claimDue !== 'function') {
+    fail('store', 'must be a WebhookStore');
+  }
+
+  return Object.freeze({
+    store,
+    ownsStore: options.store === undefined,
+    targetUrl,
+    scheme,
+    secrets: Object.freeze(secrets),
+    headers: resolveHeaders(options.headers, scheme),
+    deliveryMode,
+    retry: options.retry === undefined ? SVIX_SCHEDULE : checkRetryPolicy(options.retry, 'retry'),
+    maxAttempts: intOption(
+      options.maxAttempts,
+      'maxAttempts',
+      DEFAULT_MAX_ATTEMPTS,
+      1,
+      STORE_LIMITS.maxAttempts,
+    ),
+    queue,
+    concurrency: intOption(options.concurrency, 'concurrency', 32, 1, 10_000),
+    perOriginConcurrency: intOption(options.perOriginConcurrency, 'perOriginConcurrency', 64, 1, 10_000),
+    timeouts,
+    maxPayloadBytes: intOption(
+      options.maxPayloadBytes,
+      'maxPayloadBytes',
+      256 * 1024,
+      1,
+      STORE_LIMITS.maxPayloadBytes,
+    ),
+    maxResponseBodyBytes: intOption(
+      options.maxResponseBodyBytes,
+      'maxResponseBodyBytes',
+      4096,
+      0,
+      STORE_LIMITS.maxTextBytes,
+    ),
+    maxResponseReadBytes: intOption(
+      options.maxResponseReadBytes,
+      'maxResponseReadBytes',
+      65_536,
+      0,
+      16 * 1024 * 1024,
+    ),
+    retryAfter,
+    logger: resolveLogger(options.logger, secrets),
+    workerId,
+    leaseMs,
+    scheduler,
+    clock: functionOption(options.clock, 'clock') ?? (() => new Date()),
+    random: functionOption(options.random, 'random') ?? Math.random,
+    httpDispatcher: options.httpDispatcher,
+    onSettled: functionOption(options.onSettled, 'onSettled'),
+    userAgent: USER_AGENT,
+  });
+}

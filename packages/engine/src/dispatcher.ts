@@ -1,0 +1,419 @@
+import {
+  ConfigurationError,
+  checkEventId,
+  HooksError,
+  type InsertResult,
+  InvalidInputError,
+  NotFoundError,
+  type ReplayReport,
+  type ReplaySelector,
+  STORE_LIMITS,
+  type WebhookEvent,
+  type WebhookStore,
+} from '@hooks/core';
+import type { AbortHandle } from './abort-handle.js';
+import { createAttemptSettings } from './attempt.js';
+import { BoundedQueue } from './bounded-queue.js';
+import { DeliveryPool } from './delivery-pool.js';
+import { DeliveryRunner } from './delivery-runner.js';
+import { DiagnosticsCollector, type DispatcherDiagnostics } from './diagnostics.js';
+import { type DispatcherOptions, resolveDispatcherOptions } from './dispatcher-options.js';
+import { type DispatcherTransaction, runDispatcherTransaction } from './dispatcher-transaction.js';
+import { ClosedError } from './engine-errors.js';
+import {
+  type EnqueueItem,
+  type EnqueueOptions,
+  type PreparedEnqueue,
+  prepareEnqueue,
+} from './enqueue-input.js';
+import { createHttpClient } from './http-client.js';
+import { InsertBatcher } from './insert-batcher.js';
+import { safeErrorText } from './logger.js';
+import { OutcomeBatcher } from './outcome-batcher.js';
+import { QueueHandoff } from './queue-handoff.js';
+import { Scheduler, type StopOptions } from './scheduler.js';
+import { NO_ORIGIN, type WorkItem } from './work-item.js';
+
+/** Options of `Dispatcher.replay`. */
+export interface DispatcherReplayOptions {
+  /** Required bound on how many rows are considered (1 to 10000). */
+  limit: number;
+  /** List candidates without changing anything. */
+  dryRun?: boolean;
+  /** Rows replayed this many times already are refused (default 5). */
+  maxReplays?: number;
+}
+
+/** Sends webhooks: persists each event, then delivers it (inline or through the bounded queue). */
+export interface Dispatcher extends AsyncDisposable {
+  /** The store events live in. */
+  readonly store: WebhookStore;
+  /** Validates, persists, then delivers one event; never rejects because the receiver failed. */
+  enqueue(eventType: string, payload: unknown, options?: EnqueueOptions): Promise<WebhookEvent>;
+  /** Persists many events with one `insertMany`, then delivers them. */
+  enqueueMany(items: readonly EnqueueItem[]): Promise<WebhookEvent[]>;
+  /**
+   * Runs `work` in one store transaction (the transactional outbox): events enqueued through `tx` commit with
+   * the caller's writes on `tx.db`, or not at all, and are delivered after the commit (inline in sync mode).
+   */
+  transaction<T>(work: (tx: DispatcherTransaction) => Promise<T>): Promise<T>;
+  /** Delivers (or re-delivers) one event now; terminal rows and rows leased elsewhere come back unchanged. */
+  deliverNow(id: string): Promise<WebhookEvent>;
+  /** Pending rows with attempts left that are due at `now`. */
+  listPendingDue(now?: Date, limit?: number): Promise<WebhookEvent[]>;
+  /** Claims due rows once and delivers them; resolves with how many were claimed once all are recorded. */
+  deliverDue(options?: { now?: Date; limit?: number }): Promise<number>;
+  /** Replays terminal rows (bounded) and wakes delivery for them. */
+  replay(selector: ReplaySelector, options: DispatcherReplayOptions): Promise<ReplayReport>;
+  /** Counters, queue state, latency percentiles and recent failures (no secrets). */
+  diagnostics(): DispatcherDiagnostics;
+  /** Starts the scheduler (retries, deferred hand-offs, rows of dead workers). */
+  start(): void;
+  /** Stops the scheduler; in-flight attempts get `deadlineMs` to finish, the rest are aborted and released. */
+  stop(options?: StopOptions): Promise<void>;
+  /** Stops everything, drains the queue within `deadlineMs` (default 5000), closes connections; never hangs. */
+  close(options?: StopOptions): Promise<void>;
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  });
+  return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Creates a dispatcher. With no `store` it keeps events in memory (`@hooks/store-memory`).
+ *
+ * @example
+ * const dispatcher = createDispatcher({ targetUrl: 'https://example.com/hooks', secret: process.env.WEBHOOK_SECRET });
+ * dispatcher.start();
+ * const event = await dispatcher.enqueue('order.paid', { orderId: 42 });
+ * console.log(event.id, dispatcher.diagnostics().totals.delivered);
+ * await dispatcher.close();
+ */
+export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
+  const options = resolveDispatcherOptions(input);
+  const { store, workerId, logger, clock } = options;
+  const nowWorkerId = `${workerId}:now`;
+  const diagnostics = new DiagnosticsCollector();
+  const client = createHttpClient({
+    timeouts: options.timeouts,
+    perOriginConcurrency: options.perOriginConcurrency,
+    maxReadBytes: Math.max(options.maxResponseReadBytes, options.maxResponseBodyBytes),
+    dispatcher: options.httpDispatcher,
+  });
+  const onStoreError = (): void => {
+    diagnostics.totals.storeErrors += 1;
+  };
+  const batcher = new OutcomeBatcher({
+    store,
+    maxBatch: options.scheduler.outcomeBatchSize,
+    flushMs: options.scheduler.outcomeFlushMs,
+    onStoreError: (error, willRetry) =>
+      logger.warn(
+        { error: safeErrorText(String(error), options.secrets), willRetry },
+        'could not write outcomes',
+      ),
+  });
+  const settings = createAttemptSettings(options, client);
+  const inserter = new InsertBatcher({ store });
+  const runner = new DeliveryRunner(options, settings, batcher, diagnostics);
+  const queue = new BoundedQueue<WorkItem>(options.queue);
+  const pool = new DeliveryPool<WorkItem>(
+    options.concurrency,
+    client.origins,
+    (item) => item.origin,
+    runItem,
+  );
+  const scheduler = new Scheduler({
+    store,
+    workerId,
+    leaseMs: options.leaseMs,
+    batchSize: options.scheduler.batchSize,
+    pollIntervalMs: options.scheduler.pollIntervalMs,
+    maxBackoffMs: options.scheduler.maxBackoffMs,
+    clock,
+    logger,
+    pool,
+    toItem: (row) => toItem(row, 'scheduler'),
+    release: (ids) => runner.release(ids, workerId),
+    onStoreError,
+    outcomesWritten: () => runner.idle(),
+  });
+  pool.addSource(queue);
+  pool.addSource(scheduler);
+  const handoff = new QueueHandoff({
+    options,
+    queue,
+    pool,
+    runner,
+    diagnostics,
+    scheduler,
+    toItem: (row) => toItem(row, 'handoff'),
+  });
+  let closing: Promise<void> | undefined;
+
+  function toItem(row: WebhookEvent, source: WorkItem['source']): WorkItem {
+    const origin = row.targetUrl === null ? NO_ORIGIN : client.originOf(row.targetUrl);
+    return { row, origin, source };
+  }
+
+  function assertOpen(): void {
+    if (closing !== undefined) throw new ClosedError('the dispatcher is closed');
+  }
+
+  async function runItem(item: WorkItem, abort: AbortHandle): Promise<void> {
+    try {
+      const row = runner.leaseIsFresh(item.row) ? item.row : await runner.ensureLease(item.row, workerId);
+      if (row === undefined) {
+        logger.debug({ id: item.row.id }, 'hand-off skipped: the row is no longer leased to this worker');
+        return;
+      }
+      await runner.deliver(row, { workerId, abort });
+    } catch (error) {
+      logger.error(
+        { id: item.row.id, error: safeErrorText(String(error), options.secrets) },
+        'delivery failed to run',
+      );
+    } finally {
+      if (item.source === 'scheduler') scheduler.finished(item);
+    }
+  }
+
+  /** Hands one inserted row to delivery; every attempt serialises the stored payload, so retries send the same bytes. */
+  async function afterInsert(event: WebhookEvent, created: boolean): Promise<WebhookEvent> {
+    if (!created) return event;
+    diagnostics.totals.enqueued += 1;
+    if (event.status === 'skipped') {
+      diagnostics.totals.skipped += 1;
+      runner.notifySettled(event);
+      return event;
+    }
+    if (event.lockedBy !== workerId) {
+      scheduler.wake();
+      return event;
+    }
+    if (options.deliveryMode === 'sync') {
+      const delivered = await runner.deliver(event, { workerId, direct: true });
+      return delivered ?? (await store.get(event.id)) ?? event;
+    }
+    return handoff.offer(event);
+  }
+
+  function prepare(
+    eventType: unknown,
+    payload: unknown,
+    opts: EnqueueOptions | undefined,
+    prefix = '',
+  ): PreparedEnqueue {
+    try {
+      return prepareEnqueue(
+        eventType,
+        payload,
+        opts,
+        {
+          targetUrl: options.targetUrl,
+          maxAttempts: options.maxAttempts,
+          maxPayloadBytes: options.maxPayloadBytes,
+          canSign: settings !== undefined,
+          workerId: options.deliveryMode === 'deferred' ? null : workerId,
+          leaseMs: options.leaseMs,
+          nowMs: clock().getTime(),
+        },
+        prefix,
+      );
+    } catch (error) {
+      throw refused(error);
+    }
+  }
+
+  /** Counts and logs an enqueue refused for invalid input (by the engine or by the store); returns it. */
+  function refused(error: unknown): unknown {
+    if (InvalidInputError.isInstance(error)) {
+      diagnostics.totals.invalidInput += 1;
+      logger.warn({ field: error.details?.field, error: error.message }, 'enqueue refused: invalid input');
+    }
+    return error;
+  }
+
+  async function enqueue(eventType: string, payload: unknown, opts?: EnqueueOptions): Promise<WebhookEvent> {
+    assertOpen();
+    const prepared = prepare(eventType, payload, opts);
+    const { event, created } = await inserter.add(prepared.event).catch((error: unknown) => {
+      throw refused(error);
+    });
+    return afterInsert(event, created);
+  }
+
+  async function enqueueMany(items: readonly EnqueueItem[]): Promise<WebhookEvent[]> {
+    assertOpen();
+    if (!Array.isArray(items) || items.length > STORE_LIMITS.maxBatchSize) {
+      throw new InvalidInputError(`items must be an array of at most ${STORE_LIMITS.maxBatchSize} events`, {
+        details: { field: 'items' },
+      });
+    }
+    const prepared = items.map((item, index) =>
+      prepare(item?.eventType, item?.payload, item?.options, `items[${index}].`),
+    );
+    const inserted = await store.insertMany(prepared.map((entry) => entry.event)).catch((error: unknown) => {
+      throw refused(error);
+    });
+    return settle(inserted);
+  }
+
+  /** Hands inserted rows to delivery: in order through the queue (async), or inline with bounded concurrency (sync). */
+  async function settle(staged: readonly InsertResult[]): Promise<WebhookEvent[]> {
+    const out = new Array<WebhookEvent>(staged.length);
+    if (options.deliveryMode === 'async') {
+      for (const [index, result] of staged.entries()) {
+        out[index] = await afterInsert(result.event, result.created);
+      }
+      return out;
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let index = next++; index < staged.length; index = next++) {
+        const result = staged[index]!;
+        out[index] = await afterInsert(result.event, result.created);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, staged.length) }, worker));
+    return out;
+  }
+
+  async function transaction<T>(work: (tx: DispatcherTransaction) => Promise<T>): Promise<T> {
+    assertOpen();
+    return runDispatcherTransaction({ store, prepare, refused, settle }, work);
+  }
+
+  async function deliverNow(id: string): Promise<WebhookEvent> {
+    assertOpen();
+    checkEventId(id);
+    const claimed = await store.claimById(id, {
+      workerId: nowWorkerId,
+      leaseMs: options.leaseMs,
+      now: clock(),
+    });
+    if (claimed === undefined) {
+      const row = await store.get(id);
+      if (row === undefined) throw new NotFoundError(`no event with id ${id}`, { details: { id } });
+      return row;
+    }
+    if (claimed.targetUrl === null) {
+      await runner.release([id], nowWorkerId);
+      throw new ConfigurationError(`event ${id} has no target URL configured`, {
+        details: { field: 'targetUrl' },
+      });
+    }
+    const row = await runner.deliver(claimed, {
+      workerId: nowWorkerId,
+      direct: true,
+    });
+    return row ?? (await store.get(id)) ?? claimed;
+  }
+
+  async function replay(selector: ReplaySelector, opts: DispatcherReplayOptions): Promise<ReplayReport> {
+    assertOpen();
+    const report = await store.replay(selector, { ...opts, now: clock() });
+    if (report.replayed > 0) {
+      logger.info({ replayed: report.replayed, matched: report.matched }, 'events replayed');
+      if (scheduler.isRunning || settings === undefined || options.deliveryMode === 'deferred')
+        scheduler.wake();
+      else await handOffReplayed(report);
+    }
+    return report;
+  }
+
+  /** Without a running scheduler, replayed rows are claimed and handed to the queue here. */
+  async function handOffReplayed(report: ReplayReport): Promise<void> {
+    for (const candidate of report.candidates) {
+      if (!candidate.eligible) continue;
+      const row = await store.claimById(candidate.id, { workerId, leaseMs: options.leaseMs, now: clock() });
+      if (row === undefined) continue;
+      try {
+        await handoff.offer(row);
+      } catch (error) {
+        if (!HooksError.isInstance(error)) throw error;
+      }
+    }
+  }
+
+  function assertCanSign(what: string): void {
+    if (settings === undefined) {
+      throw new ConfigurationError(`secret (or scheme) is required to ${what}`, {
+        details: { field: 'secret' },
+      });
+    }
+  }
+
+  function start(): void {
+    assertOpen();
+    assertCanSign('start the scheduler');
+    scheduler.start();
+  }
+
+  async function close(stopOptions: StopOptions = {}): Promise<void> {
+    closing ??= (async () => {
+      const deadlineMs = stopOptions.deadlineMs ?? 5000;
+      const startedAt = Date.now();
+      const left = (): number => Math.max(0, deadlineMs - (Date.now() - startedAt));
+      await withDeadline(scheduler.stop({ deadlineMs }), deadlineMs + 3000);
+      const handoffRunning = (item: WorkItem): boolean => item.source === 'handoff';
+      await pool.waitFor(() => queue.size === 0 && !pool.someRunning(handoffRunning), left());
+      const leftover = queue.close();
+      await withDeadline(
+        runner.release(
+          leftover.map((item) => item.row.id),
+          workerId,
+        ),
+        2000,
+      );
+      pool.abort();
+      runner.abortDirect();
+      for (let waited = 0; waited < 2000 && (pool.inFlight > 0 || runner.directInFlight > 0); waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await withDeadline(batcher.flush(), 2000);
+      await withDeadline(runner.idle(), 2000);
+      await client.close();
+      if (options.ownsStore) await withDeadline(store.close(), 2000);
+      logger.info({ workerId, leftover: leftover.length }, 'dispatcher closed');
+    })();
+    return closing;
+  }
+
+  return Object.freeze({
+    store,
+    enqueue,
+    enqueueMany,
+    transaction,
+    deliverNow,
+    listPendingDue: (now?: Date, limit?: number) => store.listDue({ now: now ?? clock(), limit }),
+    deliverDue: async (opts?: { now?: Date; limit?: number }) => {
+      assertOpen();
+      assertCanSign('deliver events');
+      return scheduler.runOnce(opts);
+    },
+    replay,
+    diagnostics: (): DispatcherDiagnostics => ({
+      storeKind: store.kind,
+      workerId,
+      deliveryMode: options.deliveryMode,
+      queue: {
+        depth: queue.size,
+        capacity: options.queue.capacity,
+        policy: options.queue.policy,
+        blocked: queue.blocked,
+      },
+      inFlight: pool.inFlight + runner.directInFlight,
+      schedulerRunning: scheduler.isRunning,
+      ...diagnostics.snapshot(),
+    }),
+    start,
+    stop: (opts?: StopOptions) => scheduler.stop(opts),
+    close,
+    [Symbol.asyncDispose]: () => close(),
+  });
+}

@@ -1,0 +1,47 @@
+import type { PreparedOutcome, RecordResult } from '@hooks/core';
+import { copyDate, type MemoryState, toEvent } from './memory-rows.js';
+
+/**
+ * Applies one checked outcome if the reporting worker still holds the row for that attempt number
+ * (pending, `lockedBy === workerId`, `attempts === attemptNumber - 1`); otherwise changes nothing.
+ */
+export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: Date): RecordResult {
+  const row = state.rows.get(outcome.eventId);
+  if (
+    row === undefined ||
+    row.status !== 'pending' ||
+    row.lockedBy !== outcome.workerId ||
+    row.attempts !== outcome.attemptNumber - 1
+  ) {
+    return { eventId: outcome.eventId, applied: false, event: row === undefined ? undefined : toEvent(row) };
+  }
+  state.attempts.push({
+    eventId: row.id,
+    attemptNumber: outcome.attemptNumber,
+    replayCount: row.replayCount,
+    startedAt: new Date(outcome.startedAt.getTime()),
+    finishedAt: new Date(outcome.finishedAt.getTime()),
+    durationMs: outcome.durationMs,
+    responseStatus: outcome.responseStatus,
+    responseBody: outcome.responseBody,
+    error: outcome.error,
+    requestHeaders: outcome.requestHeaders === null ? null : { ...outcome.requestHeaders },
+    workerId: outcome.workerId,
+  });
+  row.attempts = outcome.attemptNumber;
+  row.lastAttemptAt = new Date(outcome.startedAt.getTime());
+  row.lastError = outcome.error;
+  row.responseStatus = outcome.responseStatus;
+  row.responseBody = outcome.responseBody;
+  row.lockedBy = null;
+  row.lockedUntil = null;
+  row.updatedAt = now;
+  if (outcome.kind === 'retry') {
+    row.status = 'pending';
+    row.nextRetryAt = copyDate(outcome.nextRetryAt);
+  } else {
+    row.status = outcome.kind;
+    if (outcome.kind === 'delivered') row.deliveredAt = new Date(outcome.finishedAt.getTime());
+  }
+  return { eventId: row.id, applied: true, event: toEvent(row) };
+}

@@ -1,0 +1,89 @@
+import type { DeliveryAttempt, JsonValue, PreparedEvent, WebhookEvent } from '@hooks/core';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A stored event row: the event's fields, mutable, with the payload kept as its JSON text (parsed on every read). */
+export type MemoryRow = Mutable<Omit<WebhookEvent, 'payload'>> & { payloadJson: string };
+
+/** A stored attempt record. */
+export type MemoryAttempt = Mutable<DeliveryAttempt>;
+
+/** Everything one memory store holds. */
+export interface MemoryState {
+  /** Event rows by id. */
+  readonly rows: Map<string, MemoryRow>;
+  /** Attempt records, oldest first. */
+  attempts: MemoryAttempt[];
+  /** Event ids by idempotency key. */
+  readonly keys: Map<string, string>;
+}
+
+/** An empty state. */
+export function createMemoryState(): MemoryState {
+  return { rows: new Map(), attempts: [], keys: new Map() };
+}
+
+/** A copy of a Date, or null. */
+export function copyDate(value: Date | null): Date | null {
+  return value === null ? null : new Date(value.getTime());
+}
+
+/** A new row from an event checked by `prepareNewEvent`. */
+export function rowFromPrepared(prepared: PreparedEvent): MemoryRow {
+  return {
+    id: prepared.id,
+    eventType: prepared.eventType,
+    payloadJson: prepared.payloadJson,
+    targetUrl: prepared.targetUrl,
+    status: prepared.status,
+    attempts: 0,
+    maxAttempts: prepared.maxAttempts,
+    nextRetryAt: copyDate(prepared.nextRetryAt),
+    lastAttemptAt: null,
+    lastError: prepared.lastError,
+    responseStatus: null,
+    responseBody: null,
+    deliveredAt: null,
+    insertedAt: new Date(prepared.insertedAt.getTime()),
+    updatedAt: new Date(prepared.insertedAt.getTime()),
+    replayCount: 0,
+    lockedBy: prepared.lockedBy,
+    lockedUntil: copyDate(prepared.lockedUntil),
+    idempotencyKey: prepared.idempotencyKey,
+  };
+}
+
+/** A detached copy of a row as a `WebhookEvent` (mutating it never changes the store). */
+export function toEvent(row: MemoryRow): WebhookEvent {
+  return {
+    id: row.id,
+    eventType: row.eventType,
+    payload: JSON.parse(row.payloadJson) as JsonValue,
+    targetUrl: row.targetUrl,
+    status: row.status,
+    attempts: row.attempts,
+    maxAttempts: row.maxAttempts,
+    nextRetryAt: copyDate(row.nextRetryAt),
+    lastAttemptAt: copyDate(row.lastAttemptAt),
+    lastError: row.lastError,
+    responseStatus: row.responseStatus,
+    responseBody: row.responseBody,
+    deliveredAt: copyDate(row.deliveredAt),
+    insertedAt: new Date(row.insertedAt.getTime()),
+    updatedAt: new Date(row.updatedAt.getTime()),
+    replayCount: row.replayCount,
+    lockedBy: row.lockedBy,
+    lockedUntil: copyDate(row.lockedUntil),
+    idempotencyKey: row.idempotencyKey,
+  };
+}
+
+/** A detached copy of an attempt record. */
+export function toAttempt(attempt: MemoryAttempt): DeliveryAttempt {
+  return {
+    ...attempt,
+    startedAt: new Date(attempt.startedAt.getTime()),
+    finishedAt: new Date(attempt.finishedAt.getTime()),
+    requestHeaders: attempt.requestHeaders === null ? null : { ...attempt.requestHeaders },
+  };
+}

@@ -1,0 +1,24 @@
+import { describeStore, type StoreHarness } from '@hooks/store-conformance';
+import { createMemoryStore, inspectMemoryStore } from '../src/index.js';
+
+describeStore({
+  name: 'memory',
+  realConcurrency: false,
+  setup: async (): Promise<StoreHarness> => {
+    const store = createMemoryStore();
+    await store.init();
+    return {
+      store,
+      openPeer: async () => store,
+      raw: {
+        event: async (id) => inspectMemoryStore(store).events.find((event) => event.id === id),
+        countEvents: async () => inspectMemoryStore(store).events.length,
+        countAttempts: async (eventId) =>
+          inspectMemoryStore(store).attempts.filter(
+            (attempt) => eventId === undefined || attempt.eventId === eventId,
+          ).length,
+      },
+      cleanup: () => store.close(),
+    };
+  },
+});
