@@ -1,13 +1,16 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** A flag that loads tsx (`--import tsx`, or tsx's own `.../tsx/dist/loader.mjs`), not any path naming it. */
+const TSX_FLAG = /(^|[\\/])tsx([\\/]dist[\\/]|$)/;
+
 /**
  * Node flags that let a child run this package's TypeScript: the parent's own (tsx's loader when started
- * with `tsx`), else `--import tsx`.
+ * with `tsx`), else the parent's plus `--import tsx` (e.g. under vitest).
  */
 export function tsNodeFlags(): string[] {
   const inherited = process.execArgv.filter((flag) => !flag.startsWith('--cpu-prof'));
-  if (inherited.some((flag) => flag.includes('tsx'))) return inherited;
+  if (inherited.some((flag) => TSX_FLAG.test(flag))) return inherited;
   return [...inherited, '--import', import.meta.resolve('tsx')];
 }
 

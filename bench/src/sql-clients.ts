@@ -1,40 +1,11 @@
-// bench/package.json has pg and better-sqlite3 but not their @types packages (adding them needs an install),
-// so the few calls the bench makes are typed here, and the modules are loaded with require.
-import { createRequire } from 'node:module';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 
-const require = createRequire(import.meta.url);
+/** A pg client as the bench uses it. */
+export type PgClient = pg.Client;
 
-/** The part of pg's `Client` the bench uses. */
-export interface PgClient {
-  /** Opens the connection. */
-  connect(): Promise<void>;
-  /** Runs one statement. */
-  query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<{ rows: R[] }>;
-  /** Closes the connection. */
-  end(): Promise<void>;
-  /** Listens for connection errors. */
-  on(event: 'error', listener: (error: Error) => void): void;
-}
-
-/** A prepared SQLite statement. */
-export interface SqliteStatement {
-  /** Runs it. */
-  run(...params: unknown[]): unknown;
-  /** Runs it and returns the first row. */
-  get(...params: unknown[]): unknown;
-}
-
-/** The part of better-sqlite3's `Database` the bench uses. */
-export interface SqliteDatabase {
-  /** Prepares a statement. */
-  prepare(sql: string): SqliteStatement;
-  /** Runs SQL without results. */
-  exec(sql: string): void;
-  /** Wraps `work` in a transaction; `.immediate()` runs it with BEGIN IMMEDIATE. */
-  transaction(work: () => void): { immediate(): void };
-  /** Closes the database. */
-  close(): void;
-}
+/** A better-sqlite3 database as the bench uses it. */
+export type SqliteDatabase = Database.Database;
 
 /**
  * A new (unconnected) pg `Client` whose connection errors are ignored (callers see them on their queries).
@@ -43,11 +14,7 @@ export interface SqliteDatabase {
  * const client = createPgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
  * await client.connect();
  */
-export function createPgClient(config: {
-  connectionString: string;
-  connectionTimeoutMillis?: number;
-}): PgClient {
-  const pg = require('pg') as { Client: new (options: object) => PgClient };
+export function createPgClient(config: pg.ClientConfig): PgClient {
   const client = new pg.Client(config);
   client.on('error', () => undefined);
   return client;
@@ -61,6 +28,5 @@ export function createPgClient(config: {
  * console.log(db.prepare('select sqlite_version() as v').get());
  */
 export function openSqlite(filename: string): SqliteDatabase {
-  const Database = require('better-sqlite3') as new (file: string) => SqliteDatabase;
   return new Database(filename);
 }
