@@ -16,7 +16,9 @@ export const STANDARD_HEADERS = Object.freeze({
   signature: 'webhook-signature',
 });
 
-const ED25519_SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
+// Canonical base64 of 64 bytes only: the 86th character carries 2 bits and 4 zero padding bits, so it is
+// one of A, Q, g, w. A lenient decode would accept 15 other spellings of the same signature.
+const ED25519_SIGNATURE = /^[A-Za-z0-9+/]{85}[AQgw]==$/;
 
 /**
  * Signs and verifies Standard Webhooks signatures with keys prepared once: `v1` (HMAC-SHA256) for each
