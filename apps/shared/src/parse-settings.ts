@@ -28,7 +28,8 @@ function optionName(message: string): string | undefined {
 function argumentError(error: unknown): ConfigurationError {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : '';
-  const name = optionName(message);
+  // A stray argument is quoted whole ('--x=1' after '--'): it names no option of ours.
+  const name = code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? undefined : optionName(message);
   let text = 'the command line could not be read (run with --help to list the settings)';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && name !== undefined) {
     text = `unknown option ${name} (run with --help to list the settings)`;
@@ -37,7 +38,9 @@ function argumentError(error: unknown): ConfigurationError {
   } else if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     text = 'unexpected argument: settings are given as --name=value (run with --help to list them)';
   }
-  return new ConfigurationError(text, { cause: error, details: { field: name ?? 'argv' } });
+  // The cause keeps parseArgs' code, not its message: that quotes a stray argument, which may be a secret.
+  const cause = Object.assign(new Error(`node:util parseArgs failed (${String(code)})`), { code });
+  return new ConfigurationError(text, { cause, details: { field: name ?? 'argv' } });
 }
 
 /**
