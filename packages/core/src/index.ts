@@ -8,6 +8,29 @@ export {
   type TerminalStatus,
 } from './delivery-status.js';
 export {
+  checkEndpointPolicy,
+  checkEndpointUrl,
+  ENDPOINT_STATES,
+  type EnableEndpointOptions,
+  type EndpointFold,
+  type EndpointHealth,
+  type EndpointHealthPolicy,
+  type EndpointResult,
+  type EndpointResultsReport,
+  type EndpointState,
+  enabledEndpoint,
+  endpointStateOf,
+  foldEndpointResults,
+  GONE_DISABLED_REASON,
+  type ListEndpointsQuery,
+  type NormalisedEndpointPolicy,
+  newEndpointHealth,
+  normaliseEndpointQuery,
+  type PreparedEndpointResult,
+  prepareEndpointResults,
+  redactEndpointUrl,
+} from './endpoint-health.js';
+export {
   ConfigurationError,
   ConflictError,
   DeliveryError,
@@ -19,7 +42,14 @@ export {
   StoreUnavailableError,
 } from './errors.js';
 export { createEventId, createUlid, timeOfEventId } from './ids.js';
-export { type JsonValue, toStrictJson, truncateUtf8, utf8Length } from './json.js';
+export {
+  attachPayloadJson,
+  type JsonValue,
+  payloadJsonOf,
+  toStrictJson,
+  truncateUtf8,
+  utf8Length,
+} from './json.js';
 export {
   type NormalisedReplay,
   normalisePrune,

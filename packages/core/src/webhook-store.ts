@@ -1,5 +1,13 @@
 import type { AttemptReport, DeliveryAttempt } from './delivery-attempt.js';
 import type { DeliveryStatus, TerminalStatus } from './delivery-status.js';
+import type {
+  EnableEndpointOptions,
+  EndpointHealth,
+  EndpointHealthPolicy,
+  EndpointResult,
+  EndpointResultsReport,
+  ListEndpointsQuery,
+} from './endpoint-health.js';
 import type { InsertResult, NewWebhookEvent, WebhookEvent } from './webhook-event.js';
 
 /** Filters and paging for `WebhookStore.list`. */
@@ -227,8 +235,21 @@ export interface WebhookStore {
    * with the caller's own writes on `tx.db`. The store's other operations wait until it ends.
    */
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
-  /** Calls `listener` when new work may be due (insert, replay, release); across processes where the store can. */
+  /** Calls `listener` when new work may be due (insert, replay, release, enable); across processes where the store can. */
   subscribe(listener: () => void): Unsubscribe;
+  /** Endpoints (target URLs) the store keeps health for, ordered by URL: failing, disabled, or once failing. */
+  listEndpoints(query?: ListEndpointsQuery): Promise<EndpointHealth[]>;
+  /**
+   * Applies attempt results per endpoint atomically (concurrent callers never lose a count): successes end a
+   * failure streak, failures extend it, `gone` and the policy's thresholds disable the endpoint. Disabled
+   * endpoints ignore results. Reports every named endpoint as it is now and those disabled by this call.
+   */
+  recordEndpointResults(
+    results: readonly EndpointResult[],
+    policy?: EndpointHealthPolicy,
+  ): Promise<EndpointResultsReport>;
+  /** Re-enables an endpoint (clears the streak and the disable), waking listeners; undefined when unknown. */
+  enableEndpoint(url: string, options?: EnableEndpointOptions): Promise<EndpointHealth | undefined>;
   /** Releases connections the store opened itself (never a caller-provided client). */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { DescribeStoreOptions, StoreHarness, SuiteContext } from './harness.js';
 import { concurrencySuite } from './suites/concurrency.js';
 import { dueAndClaimSuite } from './suites/due-and-claim.js';
+import { endpointHealthSuite } from './suites/endpoint-health.js';
 import { inputValidationSuite } from './suites/input-validation.js';
 import { insertAndGetSuite } from './suites/insert-and-get.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
@@ -26,6 +27,7 @@ const SUITES: readonly ((context: SuiteContext) => void)[] = [
   inputValidationSuite,
   subscribeSuite,
   transactionSuite,
+  endpointHealthSuite,
 ];
 
 /**

@@ -42,6 +42,28 @@ export interface RawEventRow {
   idempotencyKey: string | null;
 }
 
+/** An endpoint health row as it sits in the database, read directly, normalised to JS types. */
+export interface RawEndpointRow {
+  /** The target URL (the key). */
+  url: string;
+  /** Failed attempts since the last success or enable. */
+  consecutiveFailures: number;
+  /** When the failure streak began. */
+  failingSince: Date | null;
+  /** When the last failed attempt finished. */
+  lastFailureAt: Date | null;
+  /** When the last success finished. */
+  lastSuccessAt: Date | null;
+  /** Why the last attempt failed. */
+  lastError: string | null;
+  /** When the endpoint was disabled, or null. */
+  disabledAt: Date | null;
+  /** Why it was disabled, or null. */
+  disabledReason: string | null;
+  /** When the row last changed. */
+  updatedAt: Date;
+}
+
 /** What a store's test file gives the suite for each test: a fresh, empty store and direct access to its data. */
 export interface StoreHarness {
   /** A fresh, empty, initialised store. */
@@ -56,6 +78,8 @@ export interface StoreHarness {
     countEvents(): Promise<number>;
     /** How many attempt records are stored (of one event, or of all). */
     countAttempts(eventId?: string): Promise<number>;
+    /** The endpoint health row of this URL as stored, or undefined. */
+    endpoint(url: string): Promise<RawEndpointRow | undefined>;
   };
   /** Closes everything opened by setup (peers included) and drops temp files / schemas. */
   cleanup(): Promise<void>;

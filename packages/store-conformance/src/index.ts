@@ -1,2 +1,2 @@
 export { describeStore } from './describe-store.js';
-export type { DescribeStoreOptions, RawEventRow, StoreHarness } from './harness.js';
+export type { DescribeStoreOptions, RawEndpointRow, RawEventRow, StoreHarness } from './harness.js';

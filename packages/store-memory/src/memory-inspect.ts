@@ -1,12 +1,21 @@
-import { type DeliveryAttempt, InvalidInputError, type WebhookEvent, type WebhookStore } from '@hooks/core';
+import {
+  type DeliveryAttempt,
+  type EndpointHealth,
+  InvalidInputError,
+  type WebhookEvent,
+  type WebhookStore,
+} from '@hooks/core';
+import type { MemoryEndpoints } from './memory-endpoints.js';
 import { type MemoryState, toAttempt, toEvent } from './memory-rows.js';
 import { compareIds } from './memory-selection.js';
 
 const states = new WeakMap<object, MemoryState>();
+const endpointStates = new WeakMap<object, MemoryEndpoints>();
 
 /** Links a store made by `createMemoryStore` to its state, so `inspectMemoryStore` can read it. */
-export function registerMemoryState(store: object, state: MemoryState): void {
+export function registerMemoryState(store: object, state: MemoryState, endpoints?: MemoryEndpoints): void {
   states.set(store, state);
+  if (endpoints !== undefined) endpointStates.set(store, endpoints);
 }
 
 /** A copy of everything a memory store holds. */
@@ -15,6 +24,8 @@ export interface MemoryStoreSnapshot {
   events: WebhookEvent[];
   /** Every attempt record, oldest first. */
   attempts: DeliveryAttempt[];
+  /** Every endpoint health entry, ordered by URL. */
+  endpoints: EndpointHealth[];
 }
 
 /**
@@ -36,5 +47,6 @@ export function inspectMemoryStore(store: WebhookStore): MemoryStoreSnapshot {
   return {
     events: [...state.rows.values()].sort((a, b) => compareIds(a.id, b.id)).map(toEvent),
     attempts: state.attempts.map(toAttempt),
+    endpoints: endpointStates.get(store)?.snapshot() ?? [],
   };
 }

@@ -13,11 +13,17 @@ import {
   checkWorkerId,
   DELIVERY_STATUSES,
   type DeliveryAttempt,
+  type EnableEndpointOptions,
+  type EndpointHealth,
+  type EndpointHealthPolicy,
+  type EndpointResult,
+  type EndpointResultsReport,
   type EventPage,
   HooksError,
   type InsertResult,
   InvalidInputError,
   type ListDueOptions,
+  type ListEndpointsQuery,
   type ListEventsQuery,
   type NewWebhookEvent,
   normaliseListQuery,
@@ -43,6 +49,7 @@ import {
   type WebhookEvent,
   type WebhookStore,
 } from '@hooks/core';
+import { MemoryEndpoints } from './memory-endpoints.js';
 import { registerMemoryState } from './memory-inspect.js';
 import { applyOutcome } from './memory-outcomes.js';
 import { createMemoryState, type MemoryRow, rowFromPrepared, toAttempt, toEvent } from './memory-rows.js';
@@ -94,6 +101,7 @@ class MemoryWebhookStore implements WebhookStore {
   readonly #settings: MemorySettings;
   readonly #state = createMemoryState();
   readonly #listeners = new WakeListeners();
+  readonly #endpoints = new MemoryEndpoints();
   #closed = false;
   /** Settles when the open `transaction()` ends; the store's other operations wait for it. */
   #transactionDone: Promise<unknown> | undefined;
@@ -102,7 +110,7 @@ class MemoryWebhookStore implements WebhookStore {
 
   constructor(settings: MemorySettings) {
     this.#settings = settings;
-    registerMemoryState(this, this.#state);
+    registerMemoryState(this, this.#state, this.#endpoints);
   }
 
   async init(): Promise<void> {
@@ -245,6 +253,33 @@ class MemoryWebhookStore implements WebhookStore {
       (attempt) => !deleted.has(attempt.eventId) && attempt.finishedAt.getTime() >= cut,
     );
     return { events: deleted.size, attempts: before - this.#state.attempts.length };
+  }
+
+  async listEndpoints(query?: ListEndpointsQuery): Promise<EndpointHealth[]> {
+    await this.#ready();
+    return this.#endpoints.list(query);
+  }
+
+  async recordEndpointResults(
+    results: readonly EndpointResult[],
+    policy?: EndpointHealthPolicy,
+  ): Promise<EndpointResultsReport> {
+    await this.#ready();
+    return this.#endpoints.record(results, policy, this.#now());
+  }
+
+  async enableEndpoint(
+    url: string,
+    options: EnableEndpointOptions = {},
+  ): Promise<EndpointHealth | undefined> {
+    await this.#ready();
+    checkObject(options);
+    const enabled = this.#endpoints.enable(
+      url,
+      options.now === undefined ? this.#now() : checkNow(options.now),
+    );
+    if (enabled !== undefined) this.#notify();
+    return enabled;
   }
 
   subscribe(listener: () => void): Unsubscribe {

@@ -17,6 +17,12 @@ describeStore({
           inspectMemoryStore(store).attempts.filter(
             (attempt) => eventId === undefined || attempt.eventId === eventId,
           ).length,
+        endpoint: async (url) => {
+          const found = inspectMemoryStore(store).endpoints.find((endpoint) => endpoint.url === url);
+          if (found === undefined) return undefined;
+          const { state: _state, ...stored } = found;
+          return stored;
+        },
       },
       cleanup: () => store.close(),
     };

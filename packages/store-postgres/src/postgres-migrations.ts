@@ -1,6 +1,7 @@
 import { ConfigurationError } from '@hooks/core';
 import { type Kysely, type Migration, type MigrationResult, Migrator, sql } from 'kysely';
 import { openDatabase } from './postgres-connection.js';
+import { createEndpointsMigration } from './postgres-endpoints.js';
 import { createScrubber, toStoreError } from './postgres-errors.js';
 import { type PostgresStoreOptions, resolveSettings } from './postgres-options.js';
 
@@ -93,6 +94,7 @@ export function postgresMigrations(schema: string): Record<string, Migration> {
         await db.schema.withSchema(schema).dropTable('hooks_events').execute();
       },
     },
+    '0002_endpoints': createEndpointsMigration(schema),
   };
 }
 

@@ -6,6 +6,8 @@ import {
   ConfigurationError,
   checkClaimOptions,
   checkDueLimit,
+  checkEndpointPolicy,
+  checkEndpointUrl,
   checkEventId,
   checkLeaseMs,
   checkNow,
@@ -13,19 +15,27 @@ import {
   checkWorkerId,
   DELIVERY_STATUSES,
   type DeliveryAttempt,
+  type EnableEndpointOptions,
+  type EndpointHealth,
+  type EndpointHealthPolicy,
+  type EndpointResult,
+  type EndpointResultsReport,
   type EventPage,
   HooksError,
   type InsertResult,
   InvalidInputError,
   type ListDueOptions,
+  type ListEndpointsQuery,
   type ListEventsQuery,
   type NewWebhookEvent,
+  normaliseEndpointQuery,
   normaliseListQuery,
   normalisePrune,
   normaliseReplay,
   type PreparedEvent,
   type PruneOptions,
   type PruneResult,
+  prepareEndpointResults,
   prepareNewEvent,
   prepareNewEvents,
   prepareOutcome,
@@ -41,6 +51,7 @@ import {
 import { type Kysely, sql } from 'kysely';
 import { claimDueRows, claimRowById, releaseRows } from './postgres-claim.js';
 import { type OpenedDatabase, openDatabase } from './postgres-connection.js';
+import { enableEndpointRow, listEndpointRows, recordEndpointRows } from './postgres-endpoints.js';
 import { createScrubber, type Scrubber, toStoreError } from './postgres-errors.js';
 import { insertEvents } from './postgres-insert.js';
 import { applyMigrations, checkMigrations } from './postgres-migrations.js';
@@ -272,6 +283,41 @@ class PostgresWebhookStore<DB> implements PostgresStore {
       this.#inflight.delete(done);
       if (this.#transactionDone === done) this.#transactionDone = undefined;
     }
+  }
+
+  async listEndpoints(query?: ListEndpointsQuery): Promise<EndpointHealth[]> {
+    this.#open();
+    const { states, limit } = normaliseEndpointQuery(query);
+    return this.#use(() => listEndpointRows(this.#db, this.#context, states, limit));
+  }
+
+  async recordEndpointResults(
+    results: readonly EndpointResult[],
+    policy?: EndpointHealthPolicy,
+  ): Promise<EndpointResultsReport> {
+    this.#open();
+    const grouped = prepareEndpointResults(results);
+    const checked = checkEndpointPolicy(policy);
+    const now = policy?.now === undefined ? this.#now() : checkNow(policy.now);
+    if (grouped.size === 0) return { endpoints: [], disabled: [] };
+    return this.#use(() =>
+      this.#db.transaction().execute((trx) => recordEndpointRows(trx, this.#context, grouped, checked, now)),
+    );
+  }
+
+  async enableEndpoint(
+    url: string,
+    options: EnableEndpointOptions = {},
+  ): Promise<EndpointHealth | undefined> {
+    this.#open();
+    checkEndpointUrl(url);
+    checkObject(options);
+    const now = options.now === undefined ? this.#now() : checkNow(options.now);
+    const enabled = await this.#use(() =>
+      this.#db.transaction().execute((trx) => enableEndpointRow(trx, this.#context, url, now)),
+    );
+    if (enabled !== undefined) this.#notifier.wake();
+    return enabled;
   }
 
   subscribe(listener: () => void): Unsubscribe {

@@ -1,4 +1,4 @@
-import type { RawEventRow, StoreHarness } from '@hooks/store-conformance';
+import type { RawEndpointRow, RawEventRow, StoreHarness } from '@hooks/store-conformance';
 import pg from 'pg';
 import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../src/index.js';
 import { DATABASE_URL, dropSchema, uniqueSchema } from './postgres-test-database.js';
@@ -49,6 +49,32 @@ function toRaw(row: RawRow): RawEventRow {
   };
 }
 
+interface RawEndpoint {
+  url: string;
+  consecutive_failures: number;
+  failing_since: Date | null;
+  last_failure_at: Date | null;
+  last_success_at: Date | null;
+  last_error: string | null;
+  disabled_at: Date | null;
+  disabled_reason: string | null;
+  updated_at: Date;
+}
+
+function toRawEndpoint(row: RawEndpoint): RawEndpointRow {
+  return {
+    url: row.url,
+    consecutiveFailures: row.consecutive_failures,
+    failingSince: row.failing_since,
+    lastFailureAt: row.last_failure_at,
+    lastSuccessAt: row.last_success_at,
+    lastError: row.last_error,
+    disabledAt: row.disabled_at,
+    disabledReason: row.disabled_reason,
+    updatedAt: row.updated_at,
+  };
+}
+
 /** Extra store options for a harness (the schema and connection are chosen by the harness). */
 export type HarnessStoreOptions = Omit<PostgresStoreOptions, 'connectionString' | 'pool' | 'db' | 'schema'>;
 
@@ -76,6 +102,7 @@ export async function createPostgresHarness(
   client.on('error', () => undefined);
   const events = `"${schema}".hooks_events`;
   const attempts = `"${schema}".hooks_attempts`;
+  const endpoints = `"${schema}".hooks_endpoints`;
   return {
     schema,
     store,
@@ -103,6 +130,10 @@ export async function createPostgresHarness(
                 [eventId],
               );
         return rows[0]!.n;
+      },
+      async endpoint(url) {
+        const { rows } = await client.query<RawEndpoint>(`select * from ${endpoints} where url = $1`, [url]);
+        return rows[0] === undefined ? undefined : toRawEndpoint(rows[0]);
       },
     },
     async cleanup() {

@@ -1,9 +1,10 @@
 import { ConfigurationError, InvalidInputError } from '@hooks/core';
-import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPostgresStore, migratePostgresStore, type PostgresStore } from '../src/index.js';
 import { claimDueQuery } from '../src/postgres-claim.js';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, postgresMigrations } from '../src/postgres-migrations.js';
 import { channelFor } from '../src/postgres-notifier.js';
 import {
   DATABASE_URL,
@@ -42,6 +43,7 @@ describe.skipIf(skipPostgres)('postgres-specific behaviour', () => {
     await store.insert({ eventType: 'custom.schema', payload: { ok: true } });
     expect(await tablesIn(schema)).toEqual([
       'hooks_attempts',
+      'hooks_endpoints',
       'hooks_events',
       'hooks_migrations',
       'hooks_migrations_lock',
@@ -141,10 +143,43 @@ describe.skipIf(skipPostgres)('postgres-specific behaviour', () => {
     expect(await tablesIn(schema)).toEqual([]);
     expect(await migratePostgresStore({ connectionString: DATABASE_URL, schema })).toEqual([
       '0001_events_and_attempts',
+      '0002_endpoints',
     ]);
     expect(await migratePostgresStore({ connectionString: DATABASE_URL, schema })).toEqual([]);
     await store.init();
     expect((await store.insert({ eventType: 'x', payload: 1 })).created).toBe(true);
+  });
+
+  it('adds hooks_endpoints to a schema at 0001 and keeps its events', async () => {
+    const schema = freshSchema();
+    const db = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1 }) }),
+    });
+    try {
+      await sql`create schema ${sql.id(schema)}`.execute(db);
+      const first = postgresMigrations(schema)['0001_events_and_attempts']!;
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => ({ '0001_events_and_attempts': first }) },
+        migrationTableSchema: schema,
+        migrationTableName: MIGRATION_TABLE,
+        migrationLockTableName: MIGRATION_LOCK_TABLE,
+      });
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      await sql`insert into ${sql.table(`${schema}.hooks_events`)} (id, event_type, payload, status,
+        max_attempts, available_at, inserted_at, updated_at)
+        values ('evt_old', 'a', '{}', 'failed', 1, now(), now(), now())`.execute(db);
+    } finally {
+      await db.destroy();
+    }
+    expect(await tablesIn(schema)).not.toContain('hooks_endpoints');
+    const checking = open(schema, { migrate: 'check' });
+    await expect(checking.init()).rejects.toThrow(/0002_endpoints/);
+    const store = open(schema);
+    await store.recordEndpointResults([{ url: 'https://x.example.test/', kind: 'gone', at: new Date() }]);
+    expect(await tablesIn(schema)).toContain('hooks_endpoints');
+    expect((await store.get('evt_old'))?.status).toBe('failed');
+    expect(await store.listEndpoints({ state: 'disabled' })).toHaveLength(1);
   });
 
   it('concurrent init() from 3 stores on one fresh schema succeeds and migrates once', async () => {
@@ -155,7 +190,7 @@ describe.skipIf(skipPostgres)('postgres-specific behaviour', () => {
       const { rows } = await client.query(`select name from "${schema}".hooks_migrations`);
       return rows.map((row) => row.name as string);
     });
-    expect(applied).toEqual(['0001_events_and_attempts']);
+    expect(applied.sort()).toEqual(['0001_events_and_attempts', '0002_endpoints']);
     const results = await Promise.all(
       stores.map((store, index) => store.insert({ eventType: 'init', payload: index })),
     );

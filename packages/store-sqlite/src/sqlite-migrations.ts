@@ -8,6 +8,7 @@ import {
   sql,
 } from 'kysely';
 import { openSqliteConnection } from './sqlite-connection.js';
+import { createEndpointsMigration } from './sqlite-endpoints.js';
 import { beginImmediate } from './sqlite-executor.js';
 import { resolveSqliteOptions, type SqliteStoreOptions } from './sqlite-options.js';
 import { NEVER_AVAILABLE, type SqliteTableNames, tableNames } from './sqlite-schema.js';
@@ -115,6 +116,7 @@ export function sqliteMigrations(names: SqliteTableNames): Record<string, Migrat
   return {
     '0001_create_events': createEvents(names),
     '0002_create_attempts': createAttempts(names),
+    '0003_create_endpoints': createEndpointsMigration(names),
   };
 }
 

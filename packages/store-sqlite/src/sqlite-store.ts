@@ -6,6 +6,8 @@ import {
   checkArray,
   checkClaimOptions,
   checkDueLimit,
+  checkEndpointPolicy,
+  checkEndpointUrl,
   checkEventId,
   checkLeaseMs,
   checkNow,
@@ -13,12 +15,19 @@ import {
   checkWorkerId,
   DELIVERY_STATUSES,
   type DeliveryAttempt,
+  type EnableEndpointOptions,
+  type EndpointHealth,
+  type EndpointHealthPolicy,
+  type EndpointResult,
+  type EndpointResultsReport,
   type EventPage,
   encodeCursor,
   type InsertResult,
   type ListDueOptions,
+  type ListEndpointsQuery,
   type ListEventsQuery,
   type NewWebhookEvent,
+  normaliseEndpointQuery,
   normaliseListQuery,
   normalisePrune,
   normaliseReplay,
@@ -26,6 +35,7 @@ import {
   type PreparedOutcome,
   type PruneOptions,
   type PruneResult,
+  prepareEndpointResults,
   prepareNewEvent,
   prepareNewEvents,
   prepareOutcome,
@@ -42,6 +52,7 @@ import {
 } from '@hooks/core';
 import { claimDueRows, claimRowById, type DueWindow, releaseRows, selectDueRows } from './sqlite-claim.js';
 import { openSqliteConnection, type SqliteConnection } from './sqlite-connection.js';
+import { enableEndpointRow, listEndpointRows, recordEndpointRows } from './sqlite-endpoints.js';
 import { closedError, toHooksError } from './sqlite-errors.js';
 import { all, type SqlProgram } from './sqlite-executor.js';
 import { insertEvents } from './sqlite-insert.js';
@@ -271,6 +282,45 @@ class SqliteWebhookStore implements WebhookStore {
     } finally {
       if (this.#transactionDone === done) this.#transactionDone = undefined;
     }
+  }
+
+  async listEndpoints(query?: ListEndpointsQuery): Promise<EndpointHealth[]> {
+    this.#open();
+    const { states, limit } = normaliseEndpointQuery(query);
+    return this.#execute('listEndpoints', () => listEndpointRows(this.#names, states, limit));
+  }
+
+  async recordEndpointResults(
+    results: readonly EndpointResult[],
+    policy?: EndpointHealthPolicy,
+  ): Promise<EndpointResultsReport> {
+    this.#open();
+    const grouped = prepareEndpointResults(results);
+    const checked = checkEndpointPolicy(policy);
+    const now = policy?.now === undefined ? this.#now() : checkNow(policy.now);
+    if (grouped.size === 0) return { endpoints: [], disabled: [] };
+    return this.#execute(
+      'recordEndpointResults',
+      () => recordEndpointRows(this.#names, grouped, checked, now),
+      true,
+    );
+  }
+
+  async enableEndpoint(
+    url: string,
+    options: EnableEndpointOptions = {},
+  ): Promise<EndpointHealth | undefined> {
+    this.#open();
+    checkEndpointUrl(url);
+    checkObject(options);
+    const now = options.now === undefined ? this.#now() : checkNow(options.now);
+    const enabled = await this.#execute(
+      'enableEndpoint',
+      () => enableEndpointRow(this.#names, url, now),
+      true,
+    );
+    if (enabled !== undefined) this.#notify();
+    return enabled;
   }
 
   subscribe(listener: () => void): Unsubscribe {

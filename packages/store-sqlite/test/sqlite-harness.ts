@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebhookStore } from '@hooks/core';
-import type { RawEventRow, StoreHarness } from '@hooks/store-conformance';
+import type { RawEndpointRow, RawEventRow, StoreHarness } from '@hooks/store-conformance';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '../src/index.js';
 
@@ -43,6 +43,21 @@ export function toRawEventRow(row: Stored): RawEventRow {
   };
 }
 
+/** Maps a raw `hooks_endpoints` row (read with plain SQL) to the conformance suite's `RawEndpointRow`. */
+export function toRawEndpointRow(row: Stored): RawEndpointRow {
+  return {
+    url: String(row.url),
+    consecutiveFailures: Number(row.consecutive_failures),
+    failingSince: date(row.failing_since),
+    lastFailureAt: date(row.last_failure_at),
+    lastSuccessAt: date(row.last_success_at),
+    lastError: row.last_error === null ? null : String(row.last_error),
+    disabledAt: date(row.disabled_at),
+    disabledReason: row.disabled_reason === null ? null : String(row.disabled_reason),
+    updatedAt: date(row.updated_at)!,
+  };
+}
+
 /** Raw reads of a database file through its own plain better-sqlite3 connection (not through a store). */
 export function rawReader(filename: string): { raw: StoreHarness['raw']; close(): void } {
   const db = new Database(filename);
@@ -61,6 +76,10 @@ export function rawReader(filename: string): { raw: StoreHarness['raw']; close()
         return eventId === undefined
           ? count('SELECT count(*) AS n FROM hooks_attempts')
           : count('SELECT count(*) AS n FROM hooks_attempts WHERE event_id = ?', eventId);
+      },
+      async endpoint(url) {
+        const row = db.prepare('SELECT * FROM hooks_endpoints WHERE url = ?').get(url) as Stored | undefined;
+        return row === undefined ? undefined : toRawEndpointRow(row);
       },
     },
     close: () => db.close(),

@@ -72,6 +72,7 @@ describe('opening a database file', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(tableList(db)).toEqual([
       'hooks_attempts',
+      'hooks_endpoints',
       'hooks_events',
       'hooks_migrations',
       'hooks_migrations_lock',
@@ -195,7 +196,7 @@ describe('migrations', () => {
     expect(error.message).toContain('0001_create_events');
     expect(tableList(rawDb())).toEqual([]);
     expect(await migrateSqliteStore({ filename })).toEqual({
-      applied: ['0001_create_events', '0002_create_attempts'],
+      applied: ['0001_create_events', '0002_create_attempts', '0003_create_endpoints'],
     });
     await store.init();
     expect(await migrateSqliteStore({ filename })).toEqual({ applied: [] });
@@ -214,14 +215,40 @@ describe('migrations', () => {
     await store.init();
     expect(tableList(database)).toContain('hooks_attempts');
     const names = database.prepare('SELECT name FROM hooks_migrations ORDER BY name').all();
-    expect(names).toEqual([{ name: '0001_create_events' }, { name: '0002_create_attempts' }]);
+    expect(names).toEqual([
+      { name: '0001_create_events' },
+      { name: '0002_create_attempts' },
+      { name: '0003_create_endpoints' },
+    ]);
     await checking.init();
+  });
+
+  it('adds the endpoint table to a file at 0002 and keeps its events', async () => {
+    const database = rawDb();
+    const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+    await runMigrations(kysely, tableNames('hooks_'), '0002_create_attempts');
+    database
+      .prepare(
+        'INSERT INTO hooks_events (id, event_type, payload, status, max_attempts, inserted_at, updated_at) ' +
+          "VALUES ('evt_old', 'a', '{}', 'failed', 1, 1, 1)",
+      )
+      .run();
+    expect(tableList(database)).not.toContain('hooks_endpoints');
+    const checking = open({ migrate: 'check' });
+    expect((await rejection(checking.init())).message).toContain('0003_create_endpoints');
+    const store = open();
+    await store.recordEndpointResults([{ url: TARGET, kind: 'gone', at: new Date() }]);
+    expect(tableList(database)).toContain('hooks_endpoints');
+    expect((await store.get('evt_old'))?.status).toBe('failed');
+    expect((await store.listEndpoints({ state: 'disabled' })).map((endpoint) => endpoint.url)).toEqual([
+      TARGET,
+    ]);
   });
 
   it('several stores initialising one new file at once migrate it exactly once', async () => {
     const stores = Array.from({ length: 4 }, () => open());
     await Promise.all(stores.map((store) => store.init()));
-    expect(rawDb().prepare('SELECT count(*) AS n FROM hooks_migrations').get()).toEqual({ n: 2 });
+    expect(rawDb().prepare('SELECT count(*) AS n FROM hooks_migrations').get()).toEqual({ n: 3 });
   });
 });
 
