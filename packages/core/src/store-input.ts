@@ -1,7 +1,7 @@
 import { type DeliveryStatus, isDeliveryStatus } from './delivery-status.js';
 import { InvalidInputError } from './errors.js';
 import { createEventId } from './ids.js';
-import { type JsonValue, toStrictJson, truncateUtf8, utf8Length } from './json.js';
+import { type JsonValue, payloadJsonOf, toStrictJson, truncateUtf8, utf8Length } from './json.js';
 import type { NewWebhookEvent } from './webhook-event.js';
 import type { AttemptOutcome, ClaimOptions, ListEventsQuery } from './webhook-store.js';
 
@@ -36,7 +36,9 @@ export const DEFAULT_MAX_REPLAYS = 5;
 export interface PreparedEvent {
   id: string;
   eventType: string;
-  payload: JsonValue;
+  /** A fresh copy of the payload, parsed from `payloadJson` when first read (stores that keep the text never pay for it). */
+  readonly payload: JsonValue;
+  /** The payload's JSON text: what the store keeps and what the engine sends. */
   payloadJson: string;
   targetUrl: string | null;
   status: 'pending' | 'skipped';
@@ -115,7 +117,8 @@ export function prepareNewEvent(
   if (typeof input !== 'object' || input === null) throw invalid('event', 'must be an object');
   const id = input.id === undefined ? createEventId(now.getTime()) : checkEventId(input.id);
   const eventType = checkText(input.eventType, 'eventType', STORE_LIMITS.maxEventTypeLength);
-  const payloadJson = toStrictJson(input.payload, 'payload');
+  // Text the engine already serialised strictly (attachPayloadJson) is reused instead of walking the payload again.
+  const payloadJson = payloadJsonOf(input) ?? toStrictJson(input.payload, 'payload');
   const size = utf8Length(payloadJson);
   if (size > maxPayloadBytes) {
     throw invalid('payload', `is ${size} bytes, over the ${maxPayloadBytes}-byte limit`);
@@ -156,10 +159,14 @@ export function prepareNewEvent(
       now.getTime() + checkInt(input.lease?.leaseMs, 'lease.leaseMs', 1, STORE_LIMITS.maxLeaseMs),
     );
   }
+  let payload: JsonValue | undefined;
   return {
     id,
     eventType,
-    payload: JSON.parse(payloadJson) as JsonValue,
+    get payload(): JsonValue {
+      payload ??= JSON.parse(payloadJson) as JsonValue;
+      return payload;
+    },
     payloadJson,
     targetUrl,
     status,

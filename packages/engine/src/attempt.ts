@@ -3,6 +3,7 @@ import {
   ConfigurationError,
   DeliveryError,
   type OutcomeResult,
+  payloadJsonOf,
   truncateUtf8,
   type WebhookEvent,
 } from '@hooks/core';
@@ -122,8 +123,9 @@ export function buildHeaders(
 }
 
 /**
- * Makes one attempt for a leased row: signs it (new timestamp, the row id as the event id), POSTs
- * `JSON.stringify(row.payload)` (the stored payload, so every attempt sends the same bytes), and classifies the answer into an outcome:
+ * Makes one attempt for a leased row: signs it (new timestamp, the row id as the event id), POSTs the stored
+ * payload text (`payloadJsonOf(row)`, else `JSON.stringify(row.payload)`: every attempt sends the same bytes),
+ * and classifies the answer into an outcome:
  * 2xx delivered; 410 skipped; any other status, a timeout or a network error retried while attempts
  * remain (honouring `Retry-After` on 429/503), else failed. Throws `ConfigurationError` if signing fails.
  *
@@ -137,7 +139,8 @@ export async function runAttempt(
   settings: AttemptSettings,
   abort?: AbortHandle,
 ): Promise<AttemptResult> {
-  const body = JSON.stringify(row.payload);
+  // The text the store keeps (attached to rows it returns) when it has one, so nothing is serialised again.
+  const body = payloadJsonOf(row) ?? JSON.stringify(row.payload);
   if (row.targetUrl === null)
     throw new ConfigurationError('no target URL configured', { details: { field: 'targetUrl' } });
   const attemptNumber = row.attempts + 1;

@@ -1,8 +1,10 @@
 import {
+  attachPayloadJson,
   ConfigurationError,
   InvalidInputError,
   type NewWebhookEvent,
   STORE_LIMITS,
+  toStrictJson,
   utf8Length,
 } from '@hooks/core';
 import { checkTargetUrl } from './dispatcher-options.js';
@@ -90,23 +92,19 @@ export function prepareEnqueue(
   if (eventType.length > STORE_LIMITS.maxEventTypeLength) {
     throw invalid(`${prefix}eventType`, `must be at most ${STORE_LIMITS.maxEventTypeLength} characters`);
   }
-  // Native JSON.stringify gives the body and its size; the store then checks the payload strictly (core's
-  // toStrictJson: no functions, NaN, ...) and refuses it with InvalidInputError before writing anything.
-  let body: string | undefined;
-  try {
-    body = JSON.stringify(payload);
-  } catch (error) {
-    throw invalid(`${prefix}payload`, `is not JSON-serialisable: ${(error as Error).message.split('\n')[0]}`);
-  }
-  if (body === undefined)
-    throw invalid(`${prefix}payload`, `must be JSON-serialisable, got ${typeof payload}`);
+  // Serialised once, strictly (no functions, NaN, ...: InvalidInputError naming the field): the text is attached
+  // to the insert, so the store keeps it without walking the payload again, and it is the body of every attempt.
+  const body = toStrictJson(payload, `${prefix}payload`);
   const size = utf8Length(body);
   if (size > defaults.maxPayloadBytes) {
     throw invalid(`${prefix}payload`, `is ${size} bytes, over the ${defaults.maxPayloadBytes}-byte limit`);
   }
   const opts = options ?? {};
   if (typeof opts !== 'object' || opts === null) throw invalid(`${prefix}options`, 'must be an object');
-  const event: NewWebhookEvent = { eventType, payload, maxAttempts: defaults.maxAttempts };
+  const event: NewWebhookEvent = attachPayloadJson(
+    { eventType, payload, maxAttempts: defaults.maxAttempts },
+    body,
+  );
   if (opts.idempotencyKey !== undefined) {
     const key = opts.idempotencyKey;
     if (typeof key !== 'string' || key.trim() === '' || key.length > STORE_LIMITS.maxIdempotencyKeyLength) {

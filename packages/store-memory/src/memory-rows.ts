@@ -1,4 +1,10 @@
-import type { DeliveryAttempt, JsonValue, PreparedEvent, WebhookEvent } from '@hooks/core';
+import {
+  attachPayloadJson,
+  type DeliveryAttempt,
+  type JsonValue,
+  type PreparedEvent,
+  type WebhookEvent,
+} from '@hooks/core';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -53,29 +59,35 @@ export function rowFromPrepared(prepared: PreparedEvent): MemoryRow {
   };
 }
 
-/** A detached copy of a row as a `WebhookEvent` (mutating it never changes the store). */
+/**
+ * A detached copy of a row as a `WebhookEvent` (mutating it never changes the store), with the stored payload
+ * text attached (`attachPayloadJson`) so the engine sends exactly those bytes without serialising again.
+ */
 export function toEvent(row: MemoryRow): WebhookEvent {
-  return {
-    id: row.id,
-    eventType: row.eventType,
-    payload: JSON.parse(row.payloadJson) as JsonValue,
-    targetUrl: row.targetUrl,
-    status: row.status,
-    attempts: row.attempts,
-    maxAttempts: row.maxAttempts,
-    nextRetryAt: copyDate(row.nextRetryAt),
-    lastAttemptAt: copyDate(row.lastAttemptAt),
-    lastError: row.lastError,
-    responseStatus: row.responseStatus,
-    responseBody: row.responseBody,
-    deliveredAt: copyDate(row.deliveredAt),
-    insertedAt: new Date(row.insertedAt.getTime()),
-    updatedAt: new Date(row.updatedAt.getTime()),
-    replayCount: row.replayCount,
-    lockedBy: row.lockedBy,
-    lockedUntil: copyDate(row.lockedUntil),
-    idempotencyKey: row.idempotencyKey,
-  };
+  return attachPayloadJson<WebhookEvent>(
+    {
+      id: row.id,
+      eventType: row.eventType,
+      payload: JSON.parse(row.payloadJson) as JsonValue,
+      targetUrl: row.targetUrl,
+      status: row.status,
+      attempts: row.attempts,
+      maxAttempts: row.maxAttempts,
+      nextRetryAt: copyDate(row.nextRetryAt),
+      lastAttemptAt: copyDate(row.lastAttemptAt),
+      lastError: row.lastError,
+      responseStatus: row.responseStatus,
+      responseBody: row.responseBody,
+      deliveredAt: copyDate(row.deliveredAt),
+      insertedAt: new Date(row.insertedAt.getTime()),
+      updatedAt: new Date(row.updatedAt.getTime()),
+      replayCount: row.replayCount,
+      lockedBy: row.lockedBy,
+      lockedUntil: copyDate(row.lockedUntil),
+      idempotencyKey: row.idempotencyKey,
+    },
+    row.payloadJson,
+  );
 }
 
 /** A detached copy of an attempt record. */

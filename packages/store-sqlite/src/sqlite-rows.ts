@@ -1,33 +1,46 @@
-import type { DeliveryAttempt, DeliveryStatus, JsonValue, PreparedEvent, WebhookEvent } from '@hooks/core';
+import {
+  attachPayloadJson,
+  type DeliveryAttempt,
+  type DeliveryStatus,
+  type JsonValue,
+  type PreparedEvent,
+  type WebhookEvent,
+} from '@hooks/core';
 import type { AttemptRow, EventRow } from './sqlite-schema.js';
 
 function toDate(ms: number | null): Date | null {
   return ms === null ? null : new Date(ms);
 }
 
-/** Maps an event row (integer-millisecond times, JSON text) to a `WebhookEvent`. */
+/**
+ * Maps an event row (integer-millisecond times, JSON text) to a `WebhookEvent`, with the stored payload text
+ * attached (`attachPayloadJson`): the engine sends exactly those bytes on every attempt.
+ */
 export function rowToEvent(row: EventRow): WebhookEvent {
-  return {
-    id: row.id,
-    eventType: row.event_type,
-    payload: JSON.parse(row.payload) as JsonValue,
-    targetUrl: row.target_url,
-    status: row.status as DeliveryStatus,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    nextRetryAt: toDate(row.next_retry_at),
-    lastAttemptAt: toDate(row.last_attempt_at),
-    lastError: row.last_error,
-    responseStatus: row.response_status,
-    responseBody: row.response_body,
-    deliveredAt: toDate(row.delivered_at),
-    insertedAt: new Date(row.inserted_at),
-    updatedAt: new Date(row.updated_at),
-    replayCount: row.replay_count,
-    lockedBy: row.locked_by,
-    lockedUntil: toDate(row.locked_until),
-    idempotencyKey: row.idempotency_key,
-  };
+  return attachPayloadJson<WebhookEvent>(
+    {
+      id: row.id,
+      eventType: row.event_type,
+      payload: JSON.parse(row.payload) as JsonValue,
+      targetUrl: row.target_url,
+      status: row.status as DeliveryStatus,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      nextRetryAt: toDate(row.next_retry_at),
+      lastAttemptAt: toDate(row.last_attempt_at),
+      lastError: row.last_error,
+      responseStatus: row.response_status,
+      responseBody: row.response_body,
+      deliveredAt: toDate(row.delivered_at),
+      insertedAt: new Date(row.inserted_at),
+      updatedAt: new Date(row.updated_at),
+      replayCount: row.replay_count,
+      lockedBy: row.locked_by,
+      lockedUntil: toDate(row.locked_until),
+      idempotencyKey: row.idempotency_key,
+    },
+    row.payload,
+  );
 }
 
 /** Maps an attempt row to a `DeliveryAttempt`. */
@@ -50,27 +63,30 @@ export function rowToAttempt(row: AttemptRow): DeliveryAttempt {
 
 /** The event a freshly inserted prepared event became (what the INSERT wrote, without reading it back). */
 export function preparedToEvent(event: PreparedEvent): WebhookEvent {
-  return {
-    id: event.id,
-    eventType: event.eventType,
-    payload: event.payload,
-    targetUrl: event.targetUrl,
-    status: event.status,
-    attempts: 0,
-    maxAttempts: event.maxAttempts,
-    nextRetryAt: event.nextRetryAt,
-    lastAttemptAt: null,
-    lastError: event.lastError,
-    responseStatus: null,
-    responseBody: null,
-    deliveredAt: null,
-    insertedAt: event.insertedAt,
-    updatedAt: event.insertedAt,
-    replayCount: 0,
-    lockedBy: event.lockedBy,
-    lockedUntil: event.lockedUntil,
-    idempotencyKey: event.idempotencyKey,
-  };
+  return attachPayloadJson<WebhookEvent>(
+    {
+      id: event.id,
+      eventType: event.eventType,
+      payload: event.payload,
+      targetUrl: event.targetUrl,
+      status: event.status,
+      attempts: 0,
+      maxAttempts: event.maxAttempts,
+      nextRetryAt: event.nextRetryAt,
+      lastAttemptAt: null,
+      lastError: event.lastError,
+      responseStatus: null,
+      responseBody: null,
+      deliveredAt: null,
+      insertedAt: event.insertedAt,
+      updatedAt: event.insertedAt,
+      replayCount: 0,
+      lockedBy: event.lockedBy,
+      lockedUntil: event.lockedUntil,
+      idempotencyKey: event.idempotencyKey,
+    },
+    event.payloadJson,
+  );
 }
 
 /** Column list of an event INSERT, matching `preparedToParams`. */

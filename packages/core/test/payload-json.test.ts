@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  attachPayloadJson,
+  InvalidInputError,
+  payloadJsonOf,
+  prepareNewEvent,
+  toStrictJson,
+} from '../src/index.js';
+
+const now = new Date('2026-01-01T00:00:00Z');
+
+describe('attachPayloadJson / payloadJsonOf', () => {
+  it('remembers the text per object, not per value, and returns the object', () => {
+    const event = { eventType: 'a', payload: { n: 1 } };
+    expect(payloadJsonOf(event)).toBeUndefined();
+    expect(attachPayloadJson(event, '{"n":1}')).toBe(event);
+    expect(payloadJsonOf(event)).toBe('{"n":1}');
+    // A copy is another object: it carries no text (and is serialised as usual).
+    expect(payloadJsonOf({ ...event })).toBeUndefined();
+    // The mark is invisible: no property, nothing for equality, spreading or JSON to see.
+    expect(Object.keys(event)).toEqual(['eventType', 'payload']);
+    expect(JSON.stringify(event)).toBe('{"eventType":"a","payload":{"n":1}}');
+  });
+});
+
+describe('prepareNewEvent with an attached text', () => {
+  it('stores the attached text as given instead of serialising the payload again', () => {
+    // A text that differs from JSON.stringify(payload) (key order) proves the payload was not walked again.
+    const event = attachPayloadJson({ eventType: 'a', payload: { b: 1, a: 2 } }, '{"a":2,"b":1}');
+    const prepared = prepareNewEvent(event, now);
+    expect(prepared.payloadJson).toBe('{"a":2,"b":1}');
+    expect(prepared.payload).toEqual({ a: 2, b: 1 });
+  });
+
+  it('still enforces the size limit on the attached text', () => {
+    const payload = 'x'.repeat(100);
+    const event = attachPayloadJson({ eventType: 'a', payload }, toStrictJson(payload));
+    expect(() => prepareNewEvent(event, now, 50)).toThrow(InvalidInputError);
+  });
+
+  it('without a text, refuses what JSON cannot carry, as before', () => {
+    expect(() => prepareNewEvent({ eventType: 'a', payload: { n: Number.NaN } }, now)).toThrow(
+      /payload is not JSON-serialisable: key "n" is NaN/,
+    );
+  });
+
+  it('payload is a parsed copy of payloadJson, the same object on every read', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const input = { eventType: 'a', payload: value };
+        const prepared = prepareNewEvent(input, now);
+        expect(prepared.payloadJson).toBe(toStrictJson(value));
+        expect(prepared.payload).toEqual(JSON.parse(prepared.payloadJson));
+        if (typeof prepared.payload === 'object' && prepared.payload !== null) {
+          expect(prepared.payload).not.toBe(value);
+          expect(prepared.payload).toBe(prepared.payload);
+        }
+        // Spreading (as stores do) copies the parsed value, as a plain property.
+        expect({ ...prepared }.payload).toEqual(prepared.payload);
+      }),
+    );
+  });
+});
