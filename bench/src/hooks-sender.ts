@@ -134,6 +134,8 @@ function dispatcherFor(
   settlement?: Settlement,
 ): Dispatcher {
   return createDispatcher({
+    // The bench receiver listens on 127.0.0.1: let deliveries to loopback past the SSRF guard.
+    ssrfGuard: { allowLoopback: true },
     store,
     targetUrl: options.url,
     secret: BENCH_SECRET,

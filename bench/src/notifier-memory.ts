@@ -121,6 +121,8 @@ async function sample(notified: number): Promise<RssSample> {
  */
 export async function runNotifierMemory(options: NotifierMemoryOptions): Promise<NotifierMemoryResult> {
   const notifier = createNotifier({
+    // The bench receiver listens on 127.0.0.1: let deliveries to loopback past the SSRF guard.
+    ssrfGuard: { allowLoopback: true },
     url: options.url,
     secret: BENCH_SECRET,
     queue: { capacity: options.capacity, policy: 'drop_oldest' },

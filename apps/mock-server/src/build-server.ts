@@ -5,6 +5,7 @@ import {
   createMetrics,
   type OpenStoreOptions,
   openStore,
+  ssrfGuardNotice,
 } from '@hooks/app-shared';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '@hooks/engine';
 import { createCampaignflowCatalog } from '@hooks/payloads';
@@ -92,6 +93,8 @@ export async function buildServer(
       }),
     );
     dispatcher = engine;
+    const ssrf = ssrfGuardNotice(config);
+    logger.info(ssrf.fields, ssrf.message);
     metrics.observeDispatcher(engine);
     metrics.observeStore(opened.store);
     const services: MockServices = {

@@ -2,6 +2,7 @@ import type { WebhookStore } from '@hooks/core';
 import type { DispatcherOptions } from '@hooks/engine';
 import type { Logger } from 'pino';
 import type { SharedConfig } from './shared-settings.js';
+import { appSsrfGuard } from './ssrf-settings.js';
 import { createWebhookScheme } from './webhook-signing.js';
 
 /** What the apps add to the configuration to build a dispatcher. */
@@ -16,7 +17,8 @@ export interface AppDispatcherInputs {
 
 /**
  * The engine options both apps use, so the mock server and the worker send the same contract: target URL,
- * signing scheme (with a `webhook-id` header), delivery mode, retry schedule and attempts per event.
+ * signing scheme (with a `webhook-id` header), delivery mode, retry schedule, attempts per event and the SSRF
+ * guard (loopback allowed unless `HOOKS_ALLOW_LOOPBACK=false`, plus `HOOKS_SSRF_ALLOW`).
  *
  * @example
  * const dispatcher = createDispatcher(appDispatcherOptions(config, { store, logger }));
@@ -29,6 +31,7 @@ export function appDispatcherOptions(config: SharedConfig, inputs: AppDispatcher
     deliveryMode: config.deliveryMode,
     retry: config.retrySchedule.policy,
     maxAttempts: config.maxAttempts,
+    ssrfGuard: appSsrfGuard(config),
     ...inputs.overrides,
   };
   if (inputs.logger !== undefined) options.logger = inputs.logger;

@@ -38,6 +38,13 @@ export {
   type SharedConfig,
 } from './shared-settings.js';
 export {
+  ALLOW_LOOPBACK_SETTING,
+  appSsrfGuard,
+  SSRF_ALLOW_SETTING,
+  type SsrfSettings,
+  ssrfGuardNotice,
+} from './ssrf-settings.js';
+export {
   createWebhookScheme,
   generateWebhookSecret,
   SIGNATURE_SCHEME_NAMES,

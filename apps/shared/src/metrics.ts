@@ -38,6 +38,7 @@ const TOTALS: readonly (keyof DispatcherDiagnostics['totals'])[] = [
   'enqueued',
   'delivered',
   'failed',
+  'blocked',
   'skipped',
   'retried',
   'dropped',

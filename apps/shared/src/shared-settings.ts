@@ -11,6 +11,7 @@ import {
   type SettingValues,
   settingError,
 } from './setting-spec.js';
+import { ALLOW_LOOPBACK_SETTING, SSRF_ALLOW_SETTING } from './ssrf-settings.js';
 import {
   createWebhookScheme,
   generateWebhookSecret,
@@ -135,6 +136,8 @@ export const SHARED_SETTINGS = {
     defaultText: 'info',
     parse: (raw, context) => choiceValue(raw, context, LOG_LEVELS, 'info'),
   }),
+  allowLoopback: ALLOW_LOOPBACK_SETTING,
+  ssrfAllow: SSRF_ALLOW_SETTING,
 } satisfies SettingsTable;
 
 /** The configuration both apps share, checked and complete (a secret is generated when none was given). */

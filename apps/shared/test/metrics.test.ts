@@ -34,6 +34,7 @@ function diagnostics(depth: number, delivered: number): DispatcherDiagnostics {
       enqueued: 5,
       delivered,
       failed: 1,
+      blocked: 1,
       skipped: 0,
       dropped: 0,
       droppedDeferred: 0,
@@ -94,6 +95,7 @@ describe('createMetrics', () => {
     expect(text).toContain('hooks_attempts_in_flight 2');
     expect(text).toContain('hooks_dispatcher_events_total{kind="delivered"} 7');
     expect(text).toContain('hooks_dispatcher_events_total{kind="retried"} 3');
+    expect(text).toContain('hooks_dispatcher_events_total{kind="blocked"} 1');
     depth = 0;
     delivered = 9;
     text = await metrics.text();

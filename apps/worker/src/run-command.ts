@@ -5,6 +5,7 @@ import {
   loadConfig,
   type OpenedStore,
   openStore,
+  ssrfGuardNotice,
 } from '@hooks/app-shared';
 import { createDispatcher } from '@hooks/engine';
 import { instrumentClaims } from './claim-metrics.js';
@@ -155,6 +156,8 @@ export async function runCommand(
     },
     'worker started',
   );
+  const ssrf = ssrfGuardNotice(config);
+  logger.info(ssrf.fields, ssrf.message);
 
   const signal = await stopped;
   const deadlineMs = config.shutdownTimeoutMs;

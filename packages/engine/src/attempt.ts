@@ -78,6 +78,8 @@ export type AttemptResult =
       readonly error: DeliveryError | undefined;
       /** Wall time of the attempt, in milliseconds. */
       readonly durationMs: number;
+      /** True when the SSRF guard refused the target's address (terminal `failed`; not the receiver's fault). */
+      readonly blocked: boolean;
     }
   | {
       /** The attempt was aborted (shutdown): record nothing, release the lease. */
@@ -126,8 +128,9 @@ export function buildHeaders(
  * Makes one attempt for a leased row: signs it (new timestamp, the row id as the event id), POSTs the stored
  * payload text (`payloadJsonOf(row)`, else `JSON.stringify(row.payload)`: every attempt sends the same bytes),
  * and classifies the answer into an outcome:
- * 2xx delivered; 410 skipped; any other status, a timeout or a network error retried while attempts
- * remain (honouring `Retry-After` on 429/503), else failed. Throws `ConfigurationError` if signing fails.
+ * 2xx delivered; 410 skipped; refused by the SSRF guard: failed at once (not retried); any other status, a
+ * timeout or a network error retried while attempts remain (honouring `Retry-After` on 429/503), else failed.
+ * Throws `ConfigurationError` if signing fails.
  *
  * @example
  * const result = await runAttempt(row, 'worker-1', settings);
@@ -163,6 +166,13 @@ export async function runAttempt(
   } else if (status === 410) {
     error = new DeliveryError(GONE_REASON, { retryable: false, details: { status } });
     result = { kind: 'skipped', reason: GONE_REASON };
+  } else if (!response.ok && response.kind === 'blocked') {
+    // A blocked address is a configuration matter: retrying cannot help, so the row fails at once.
+    error = new DeliveryError(redact(response.error, settings.secrets), {
+      retryable: false,
+      details: { status, reason: 'ssrf_blocked' },
+    });
+    result = { kind: 'failed' };
   } else {
     const message = response.ok ? failureMessage(response.status) : redact(response.error, settings.secrets);
     error = new DeliveryError(message, { retryable: true, details: { status } });
@@ -188,6 +198,7 @@ export async function runAttempt(
   return {
     aborted: false,
     durationMs,
+    blocked: !response.ok && response.kind === 'blocked',
     error,
     outcome: {
       eventId: row.id,

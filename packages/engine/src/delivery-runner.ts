@@ -3,6 +3,7 @@ import { AbortHandle } from './abort-handle.js';
 import { type AttemptResult, type AttemptSettings, runAttempt } from './attempt.js';
 import type { DiagnosticsCollector } from './diagnostics.js';
 import type { ResolvedDispatcherOptions } from './dispatcher-options.js';
+import { DISABLED_SKIP_PREFIX, type EndpointHealthTracker } from './endpoint-health.js';
 import { NO_TARGET_REASON } from './enqueue-input.js';
 import { safeErrorText, silentLogger } from './logger.js';
 import type { OutcomeBatcher } from './outcome-batcher.js';
@@ -38,6 +39,7 @@ export class DeliveryRunner {
     private readonly settings: AttemptSettings | undefined,
     private readonly batcher: OutcomeBatcher,
     private readonly diagnostics: DiagnosticsCollector,
+    private readonly endpoints?: EndpointHealthTracker,
   ) {}
 
   /**
@@ -49,6 +51,9 @@ export class DeliveryRunner {
    */
   async deliver(row: WebhookEvent, options: DeliverOptions): Promise<WebhookEvent | undefined> {
     if (row.targetUrl === null) return this.settle(row, options, NO_TARGET_REASON);
+    let disabled = this.endpoints?.check(row.targetUrl);
+    if (disabled instanceof Promise) disabled = await disabled;
+    if (disabled !== undefined) return this.settle(row, options, disabled);
     if (this.settings === undefined) {
       await this.release([row.id], options.workerId);
       throw new ConfigurationError('secret (or scheme) is required to deliver events', {
@@ -71,14 +76,15 @@ export class DeliveryRunner {
       this.options.logger.debug({ id: row.id }, 'attempt aborted by shutdown; lease released');
       return undefined;
     }
+    const observed = this.endpoints?.observe(row.targetUrl, result.outcome, options.direct === true);
     this.diagnostics.totals.attempts += 1;
     this.diagnostics.attemptDuration.record(result.durationMs);
     const recording = this.record(result.outcome, options.direct === true).then((recorded) => {
       if (recorded === undefined) return undefined;
-      this.account(row, result.outcome, recorded, result.durationMs);
+      this.account(row, result.outcome, recorded, result.durationMs, result.blocked);
       return recorded.event;
     });
-    if (options.direct) return recording;
+    if (options.direct) return observed === undefined ? recording : observed.then(() => recording);
     // Batched: the caller's slot is free as soon as the HTTP exchange ends; the row stays leased (so no
     // one else can take it) until the batch with its outcome is written. `idle()` waits for these writes.
     this.recordings.add(recording);
@@ -182,6 +188,7 @@ export class DeliveryRunner {
     outcome: AttemptOutcome,
     recorded: RecordResult,
     durationMs: number | undefined,
+    blocked = false,
   ): void {
     const { logger } = this.options;
     const totals = this.diagnostics.totals;
@@ -213,11 +220,16 @@ export class DeliveryRunner {
     } else if (result.kind === 'failed') {
       totals.failed += 1;
       this.diagnostics.recordFailure(row.id, row.eventType, error ?? 'failed', at);
-      logger.error({ ...context, status, error }, 'event failed: no attempts left');
+      if (blocked) {
+        totals.blocked += 1;
+        logger.warn({ ...context, error }, 'delivery blocked by the SSRF guard; event failed');
+      } else logger.error({ ...context, status, error }, 'event failed: no attempts left');
     } else if (result.kind === 'skipped') {
       totals.skipped += 1;
       this.diagnostics.recordFailure(row.id, row.eventType, result.reason, at);
-      logger.warn({ ...context, status, reason: result.reason }, 'event skipped');
+      // A row to a disabled endpoint is routine once the endpoint's own warning was logged.
+      const level = result.reason.startsWith(DISABLED_SKIP_PREFIX) ? 'debug' : 'warn';
+      logger[level]({ ...context, status, reason: result.reason }, 'event skipped');
     }
     if (result.kind !== 'retry' && recorded.event !== undefined) this.notifySettled(recorded.event);
   }

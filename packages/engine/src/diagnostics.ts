@@ -1,4 +1,5 @@
 import type { DeliveryMode } from './dispatcher-options.js';
+import type { EndpointDiagnostics } from './endpoint-health.js';
 import { LatencyReservoir, type LatencySummary } from './latency-reservoir.js';
 
 /** Running totals since the dispatcher was created. */
@@ -7,8 +8,10 @@ export interface DeliveryTotals {
   enqueued: number;
   /** Events that reached `delivered`. */
   delivered: number;
-  /** Events that reached `failed` (attempts exhausted). */
+  /** Events that reached `failed` (attempts exhausted, or refused by the SSRF guard: see `blocked`). */
   failed: number;
+  /** Attempts refused by the SSRF guard (each also fails its event at once). */
+  blocked: number;
   /** Events that reached `skipped` (no target, 410 Gone, dropped without a scheduler). */
   skipped: number;
   /** Hand-offs the bounded queue dropped (deferred + skipped below). */
@@ -61,6 +64,8 @@ export interface DispatcherDiagnostics {
   latency: { enqueueToDelivered: LatencySummary; attempt: LatencySummary };
   /** The most recent failures (bounded), newest last. */
   recentFailures: RecentFailure[];
+  /** Endpoints (target URLs) known to be failing or disabled, shared through the store; URLs without secrets. */
+  endpoints: EndpointDiagnostics[];
 }
 
 /** Collects counters, latency samples and recent failures for `diagnostics()`. */
@@ -70,6 +75,7 @@ export class DiagnosticsCollector {
     enqueued: 0,
     delivered: 0,
     failed: 0,
+    blocked: 0,
     skipped: 0,
     dropped: 0,
     droppedDeferred: 0,

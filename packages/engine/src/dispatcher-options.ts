@@ -11,10 +11,16 @@ import { createMemoryStore } from '@hooks/store-memory';
 import type { Dispatcher } from 'undici';
 import { version } from '../package.json';
 import { QUEUE_POLICIES, type QueuePolicy } from './bounded-queue.js';
+import {
+  type EndpointHealthOptions,
+  type ResolvedEndpointHealthOptions,
+  resolveEndpointHealthOptions,
+} from './endpoint-health-options.js';
 import type { Timeouts } from './http-client.js';
 import { createRedactingLogger, type Logger, secretVariants, silentLogger } from './logger.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, type RetryAfterBounds } from './retry-after.js';
 import { checkRetryPolicy, type RetryPolicy, SVIX_SCHEDULE } from './retry-policy.js';
+import { resolveSsrfGuard, type SsrfGuardOptions, type SsrfPolicy } from './ssrf-guard.js';
 import { createWorkerId } from './worker-id.js';
 
 /** What happens to a hand-off the queue drops: see the README's "Delivery semantics". */
@@ -102,6 +108,13 @@ export interface DispatcherOptions {
   httpDispatcher?: Dispatcher;
   /** Called when this dispatcher settles an event (delivered, failed or skipped). Must not throw. */
   onSettled?: (event: WebhookEvent) => void;
+  /** Endpoint health: auto-disable thresholds (off by default; 410 Gone always disables) and refresh interval. */
+  endpointHealth?: EndpointHealthOptions;
+  /**
+   * The SSRF guard (on by default): deliveries to loopback, private, link-local and other non-global addresses
+   * are refused unless allowed here. `false` turns it off (unsafe: see the README's "SSRF guard").
+   */
+  ssrfGuard?: false | SsrfGuardOptions;
 }
 
 /** Options after validation and defaults; frozen. */
@@ -158,6 +171,10 @@ export interface ResolvedDispatcherOptions {
   readonly onSettled: ((event: WebhookEvent) => void) | undefined;
   /** The `user-agent` header value. */
   readonly userAgent: string;
+  /** Endpoint health thresholds and refresh interval. */
+  readonly endpointHealth: ResolvedEndpointHealthOptions;
+  /** The SSRF policy, or undefined when the guard is off. */
+  readonly ssrfGuard: SsrfPolicy | undefined;
 }
 
 /** The `user-agent` every request carries. */
@@ -410,5 +427,7 @@ export function resolveDispatcherOptions(input: DispatcherOptions = {}): Resolve
     httpDispatcher: options.httpDispatcher,
     onSettled: functionOption(options.onSettled, 'onSettled'),
     userAgent: USER_AGENT,
+    endpointHealth: resolveEndpointHealthOptions(options.endpointHealth),
+    ssrfGuard: resolveSsrfGuard(options.ssrfGuard),
   });
 }

@@ -1,9 +1,11 @@
 import {
   ConfigurationError,
   checkEventId,
+  type EndpointHealth,
   HooksError,
   type InsertResult,
   InvalidInputError,
+  type ListEndpointsQuery,
   NotFoundError,
   type ReplayReport,
   type ReplaySelector,
@@ -19,6 +21,7 @@ import { DeliveryRunner } from './delivery-runner.js';
 import { DiagnosticsCollector, type DispatcherDiagnostics } from './diagnostics.js';
 import { type DispatcherOptions, resolveDispatcherOptions } from './dispatcher-options.js';
 import { type DispatcherTransaction, runDispatcherTransaction } from './dispatcher-transaction.js';
+import { EndpointHealthTracker } from './endpoint-health.js';
 import { ClosedError } from './engine-errors.js';
 import {
   type EnqueueItem,
@@ -65,8 +68,15 @@ export interface Dispatcher extends AsyncDisposable {
   deliverDue(options?: { now?: Date; limit?: number }): Promise<number>;
   /** Replays terminal rows (bounded) and wakes delivery for them. */
   replay(selector: ReplaySelector, options: DispatcherReplayOptions): Promise<ReplayReport>;
-  /** Counters, queue state, latency percentiles and recent failures (no secrets). */
+  /** Counters, queue state, latency percentiles, recent failures and unhealthy endpoints (no secrets). */
   diagnostics(): DispatcherDiagnostics;
+  /** Endpoint health as the store keeps it (shared by every worker on the store). */
+  listEndpoints(query?: ListEndpointsQuery): Promise<EndpointHealth[]>;
+  /**
+   * Re-enables a disabled endpoint (an explicit act; at once in this process, within `endpointHealth.refreshMs`
+   * or at the next store notification in others). Rows skipped meanwhile stay `skipped`: replay them.
+   */
+  enableEndpoint(url: string): Promise<EndpointHealth | undefined>;
   /** Starts the scheduler (retries, deferred hand-offs, rows of dead workers). */
   start(): void;
   /** Stops the scheduler; in-flight attempts get `deadlineMs` to finish, the rest are aborted and released. */
@@ -103,6 +113,7 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
     perOriginConcurrency: options.perOriginConcurrency,
     maxReadBytes: Math.max(options.maxResponseReadBytes, options.maxResponseBodyBytes),
     dispatcher: options.httpDispatcher,
+    ssrfGuard: options.ssrfGuard,
   });
   const onStoreError = (): void => {
     diagnostics.totals.storeErrors += 1;
@@ -119,7 +130,16 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
   });
   const settings = createAttemptSettings(options, client);
   const inserter = new InsertBatcher({ store });
-  const runner = new DeliveryRunner(options, settings, batcher, diagnostics);
+  const endpoints = new EndpointHealthTracker({
+    store,
+    options: options.endpointHealth,
+    clock,
+    logger,
+    secrets: options.secrets,
+    flushMs: options.scheduler.outcomeFlushMs,
+    onStoreError,
+  });
+  const runner = new DeliveryRunner(options, settings, batcher, diagnostics, endpoints);
   const queue = new BoundedQueue<WorkItem>(options.queue);
   const pool = new DeliveryPool<WorkItem>(
     options.concurrency,
@@ -352,6 +372,7 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
     assertOpen();
     assertCanSign('start the scheduler');
     scheduler.start();
+    endpoints.listen();
   }
 
   async function close(stopOptions: StopOptions = {}): Promise<void> {
@@ -377,6 +398,7 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
       }
       await withDeadline(batcher.flush(), 2000);
       await withDeadline(runner.idle(), 2000);
+      await withDeadline(endpoints.close(), 2000);
       await client.close();
       if (options.ownsStore) await withDeadline(store.close(), 2000);
       logger.info({ workerId, leftover: leftover.length }, 'dispatcher closed');
@@ -410,9 +432,21 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
       inFlight: pool.inFlight + runner.directInFlight,
       schedulerRunning: scheduler.isRunning,
       ...diagnostics.snapshot(),
+      endpoints: endpoints.snapshot(),
     }),
+    listEndpoints: async (query?: ListEndpointsQuery) => {
+      assertOpen();
+      return endpoints.list(query);
+    },
+    enableEndpoint: async (url: string) => {
+      assertOpen();
+      return endpoints.enable(url);
+    },
     start,
-    stop: (opts?: StopOptions) => scheduler.stop(opts),
+    stop: (opts?: StopOptions) => {
+      endpoints.unlisten();
+      return scheduler.stop(opts);
+    },
     close,
     [Symbol.asyncDispose]: () => close(),
   });

@@ -1,6 +1,8 @@
 import { Agent, type Dispatcher } from 'undici';
 import { AbortHandle } from './abort-handle.js';
 import { dispatchCapped, type RequestTarget } from './capped-response.js';
+import { createGuardedConnector } from './ssrf-connector.js';
+import { findBlocked, resolveChecked, type SsrfPolicy } from './ssrf-guard.js';
 
 /** Timeouts applied to every request. */
 export interface Timeouts {
@@ -20,6 +22,12 @@ export interface HttpClientOptions {
   readonly maxReadBytes: number;
   /** An undici dispatcher to use instead of the client's own Agent (not closed by the client). */
   readonly dispatcher?: Dispatcher;
+  /**
+   * The SSRF policy (undefined: no guard). With the client's own Agent it is enforced in the connector (the
+   * connection goes to the checked address); with a caller's `dispatcher` the target host is checked before
+   * each request, but that dispatcher resolves the name again.
+   */
+  readonly ssrfGuard?: SsrfPolicy;
 }
 
 /** A response that came back (any status). */
@@ -38,8 +46,8 @@ export interface HttpResponse {
 export interface HttpFailure {
   /** Discriminant. */
   readonly ok: false;
-  /** `timeout` (total or connect), `network` (refused, reset, DNS) or `aborted` (shutdown). */
-  readonly kind: 'timeout' | 'network' | 'aborted';
+  /** `timeout` (total or connect), `network` (refused, reset, DNS), `blocked` (SSRF guard) or `aborted` (shutdown). */
+  readonly kind: 'timeout' | 'network' | 'blocked' | 'aborted';
   /** Short, human, secret-free description, e.g. `timeout after 15000 ms`. */
   readonly error: string;
 }
@@ -130,13 +138,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     options.dispatcher === undefined
       ? new Agent({
           connections: options.perOriginConcurrency,
-          connect: { timeout: connectMs },
+          connect:
+            options.ssrfGuard === undefined
+              ? { timeout: connectMs }
+              : createGuardedConnector(options.ssrfGuard, { timeout: connectMs }),
           headersTimeout: totalMs,
           bodyTimeout: totalMs,
         })
       : undefined;
   const dispatcher = options.dispatcher ?? ownAgent!;
   const origins = new OriginLimiter(options.perOriginConcurrency);
+  // A caller's dispatcher (a proxy, say) makes its own connections: check the target before each request.
+  const preflight = options.dispatcher === undefined ? undefined : options.ssrfGuard;
   const targets = new Map<string, RequestTarget>();
 
   function targetOf(url: string): RequestTarget {
@@ -161,6 +174,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (abort.aborted) return { ok: false, kind: 'aborted', error: 'aborted before sending' };
     const timer = setTimeout(() => abort.abort('timeout'), totalMs);
     try {
+      if (preflight !== undefined) await resolveChecked(preflight, new URL(url).hostname);
       const response = await dispatchCapped(
         dispatcher,
         targetOf(url),
@@ -171,6 +185,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       );
       return { ok: true, status: response.status, headers: response.headers, body: response.body };
     } catch (error) {
+      const blocked = findBlocked(error);
+      if (blocked !== undefined) return { ok: false, kind: 'blocked', error: blocked.message };
       const code = (error as { code?: string } | null)?.code;
       if (
         abort.reason === 'timeout' ||

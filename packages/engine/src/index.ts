@@ -10,6 +10,11 @@ export {
   USER_AGENT,
 } from './dispatcher-options.js';
 export type { DispatcherTransaction } from './dispatcher-transaction.js';
+export { DISABLED_SKIP_PREFIX, type EndpointDiagnostics } from './endpoint-health.js';
+export {
+  DEFAULT_ENDPOINT_REFRESH_MS,
+  type EndpointHealthOptions,
+} from './endpoint-health-options.js';
 export { ClosedError, QueueFullError } from './engine-errors.js';
 export { type EnqueueItem, type EnqueueOptions, NO_TARGET_REASON } from './enqueue-input.js';
 export type { FailureRecord, FailureStoreOptions } from './failure-store.js';
@@ -36,4 +41,5 @@ export {
   SVIX_SCHEDULE,
 } from './retry-policy.js';
 export type { StopOptions } from './scheduler.js';
+export { checkSsrfGuard, type SsrfGuardOptions, type SsrfResolver } from './ssrf-guard.js';
 export { createWorkerId } from './worker-id.js';

@@ -19,6 +19,7 @@ import type { Timeouts } from './http-client.js';
 import { createRedactingLogger, type Logger, secretVariants, silentLogger } from './logger.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { StopOptions } from './scheduler.js';
+import type { SsrfGuardOptions } from './ssrf-guard.js';
 
 /** Options of `createNotifier`. */
 export interface NotifierOptions {
@@ -50,6 +51,8 @@ export interface NotifierOptions {
   random?: () => number;
   /** An undici dispatcher to send through (tests, proxies). */
   httpDispatcher?: UndiciDispatcher;
+  /** The SSRF guard (on by default; `false` turns it off, unsafe): see `DispatcherOptions.ssrfGuard`. */
+  ssrfGuard?: false | SsrfGuardOptions;
 }
 
 /** What `notify` did. Never thrown: a notifier does not fail its caller. */
@@ -169,6 +172,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     clock,
     random: options.random,
     httpDispatcher: options.httpDispatcher,
+    ssrfGuard: options.ssrfGuard,
     onSettled,
   });
   dispatcher.start();

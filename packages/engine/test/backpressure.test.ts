@@ -2,7 +2,7 @@ import type { WebhookEvent, WebhookStore } from '@hooks/core';
 import { createMemoryStore } from '@hooks/store-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher, type Dispatcher, QueueFullError, type QueuePolicy } from '../src/index.js';
-import { SECRET, waitUntil } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, SECRET, waitUntil } from './helpers/fixtures.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { SQLITE } from './helpers/stores.js';
 
@@ -22,6 +22,7 @@ async function hungSetup(
   const receiver = await startReceiver();
   receiver.setDefault({ kind: 'hang' });
   const dispatcher = createDispatcher({
+    ssrfGuard: ALLOW_LOOPBACK,
     store,
     targetUrl: receiver.url,
     secret: SECRET,
@@ -152,6 +153,7 @@ describe('backpressure when a scheduler can take dropped hand-offs', () => {
 
     receiver.release();
     const worker = createDispatcher({
+      ssrfGuard: ALLOW_LOOPBACK,
       store: sqlite.another(),
       secret: SECRET,
       scheduler: { pollIntervalMs: 50 },

@@ -2,7 +2,7 @@ import { HooksError } from '@hooks/core';
 import { createMemoryStore } from '@hooks/store-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClosedError, createDispatcher, type Dispatcher, type DispatcherOptions } from '../src/index.js';
-import { SECRET } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, SECRET } from './helpers/fixtures.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 let receiver: Receiver;
@@ -34,6 +34,7 @@ async function hungDispatcher(options: Partial<DispatcherOptions>) {
   const receiver = await hung();
   const store = createMemoryStore();
   const dispatcher = createDispatcher({
+    ssrfGuard: ALLOW_LOOPBACK,
     store,
     targetUrl: receiver.url,
     secret: SECRET,
@@ -70,7 +71,13 @@ describe('close()', () => {
     receiver = await startReceiver();
     receiver.setDefault({ kind: 'delay', ms: 20 });
     const store = createMemoryStore();
-    const dispatcher = createDispatcher({ store, targetUrl: receiver.url, secret: SECRET, concurrency: 1 });
+    const dispatcher = createDispatcher({
+      ssrfGuard: ALLOW_LOOPBACK,
+      store,
+      targetUrl: receiver.url,
+      secret: SECRET,
+      concurrency: 1,
+    });
     for (let n = 0; n < 5; n++) await dispatcher.enqueue('tick', { n });
     await dispatcher.close({ deadlineMs: 10_000 });
     expect((await store.countByStatus()).delivered).toBe(5);
@@ -79,11 +86,20 @@ describe('close()', () => {
   it('does not close a caller-provided store, closes its own, and refuses work afterwards', async () => {
     receiver = await startReceiver();
     const mine = createMemoryStore();
-    const withMine = createDispatcher({ store: mine, targetUrl: receiver.url, secret: SECRET });
+    const withMine = createDispatcher({
+      ssrfGuard: ALLOW_LOOPBACK,
+      store: mine,
+      targetUrl: receiver.url,
+      secret: SECRET,
+    });
     await withMine.close();
     await expect(mine.countByStatus()).resolves.toBeDefined();
 
-    const withOwn: Dispatcher = createDispatcher({ targetUrl: receiver.url, secret: SECRET });
+    const withOwn: Dispatcher = createDispatcher({
+      ssrfGuard: ALLOW_LOOPBACK,
+      targetUrl: receiver.url,
+      secret: SECRET,
+    });
     await withOwn[Symbol.asyncDispose]();
     await expect(withOwn.store.countByStatus()).rejects.toSatisfy((error) => HooksError.isInstance(error));
     await expect(withOwn.enqueue('tick', {})).rejects.toSatisfy((error) => ClosedError.isInstance(error));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../src/index.js';
-import { SECRET, verify, waitUntil } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, SECRET, verify, waitUntil } from './helpers/fixtures.js';
 import { startReceiver } from './helpers/receiver.js';
 import { requirePostgres, STORE_FACTORIES } from './helpers/stores.js';
 
@@ -19,6 +19,7 @@ describe.each(STORE_FACTORIES.filter((factory) => factory.name !== 'memory'))(
         const { store, another, cleanup } = await factory.create();
         const receiver = await startReceiver();
         const producer = createDispatcher({
+          ssrfGuard: ALLOW_LOOPBACK,
           store,
           targetUrl: receiver.url,
           secret: SECRET,
@@ -42,6 +43,7 @@ describe.each(STORE_FACTORIES.filter((factory) => factory.name !== 'memory'))(
 
         const workerStore = another();
         const worker = createDispatcher({
+          ssrfGuard: ALLOW_LOOPBACK,
           store: workerStore,
           targetUrl: receiver.url,
           secret: SECRET,

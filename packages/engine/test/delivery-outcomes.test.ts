@@ -5,7 +5,7 @@ import { createAttemptSettings, runAttempt } from '../src/attempt.js';
 import { resolveDispatcherOptions } from '../src/dispatcher-options.js';
 import { createHttpClient } from '../src/http-client.js';
 import { createDispatcher, type Dispatcher, type DispatcherOptions, USER_AGENT } from '../src/index.js';
-import { closedPort, manualClock, SECRET, verify } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, closedPort, manualClock, SECRET, verify } from './helpers/fixtures.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -18,6 +18,7 @@ async function setup(options: Partial<DispatcherOptions> = {}) {
   const clock = manualClock();
   const store = createMemoryStore();
   const dispatcher = createDispatcher({
+    ssrfGuard: ALLOW_LOOPBACK,
     store,
     targetUrl: receiver.url,
     secret: SECRET,

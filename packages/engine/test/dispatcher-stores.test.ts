@@ -1,7 +1,14 @@
 import { InvalidInputError, NotFoundError, type WebhookEvent, type WebhookStore } from '@hooks/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../src/index.js';
-import { type ManualClock, manualClock, SECRET, verify, waitUntil } from './helpers/fixtures.js';
+import {
+  ALLOW_LOOPBACK,
+  type ManualClock,
+  manualClock,
+  SECRET,
+  verify,
+  waitUntil,
+} from './helpers/fixtures.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { requirePostgres, STORE_FACTORIES, type StoreFactory } from './helpers/stores.js';
 
@@ -30,6 +37,7 @@ async function harness(
   const receiver = await startReceiver();
   const clock = manualClock();
   const dispatcher = createDispatcher({
+    ssrfGuard: ALLOW_LOOPBACK,
     store,
     targetUrl: receiver.url,
     secret: SECRET,

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '@hooks/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher, type Dispatcher } from '../src/index.js';
-import { SECRET, verify, waitUntil } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, SECRET, verify, waitUntil } from './helpers/fixtures.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { requirePostgres, STORE_FACTORIES } from './helpers/stores.js';
 
@@ -22,6 +22,7 @@ describe.each(MATRIX)('dispatcher.transaction on $factory.name, $mode mode', ({ 
       const { store, cleanup } = await factory.create();
       const receiver = await startReceiver();
       const dispatcher = createDispatcher({
+        ssrfGuard: ALLOW_LOOPBACK,
         store,
         targetUrl: receiver.url,
         secret: SECRET,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher, type Dispatcher } from '../src/index.js';
-import { SECRET, waitUntil } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, SECRET, waitUntil } from './helpers/fixtures.js';
 import { startReceiver } from './helpers/receiver.js';
 import { POSTGRES, requirePostgres } from './helpers/stores.js';
 
@@ -21,6 +21,7 @@ describe.skipIf(POSTGRES.skip)('several workers on one Postgres store', () => {
     );
     const workers: Dispatcher[] = ['worker-a', 'worker-b', 'worker-c'].map((workerId) =>
       createDispatcher({
+        ssrfGuard: ALLOW_LOOPBACK,
         store: shared.another(),
         targetUrl: receiver.url,
         secret: SECRET,

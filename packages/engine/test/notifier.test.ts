@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FailureStore } from '../src/failure-store.js';
 import { createNotifier, type Notifier, type NotifierOptions, silentLogger } from '../src/index.js';
-import { captureLogger, SECRET, verify, waitUntil } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, captureLogger, SECRET, verify, waitUntil } from './helpers/fixtures.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -18,7 +18,13 @@ async function setup(
   options: Partial<NotifierOptions> = {},
 ): Promise<{ receiver: Receiver; notifier: Notifier }> {
   const receiver = await startReceiver();
-  const notifier = createNotifier({ url: receiver.url, secret: SECRET, retry: FAST_RETRY, ...options });
+  const notifier = createNotifier({
+    ssrfGuard: ALLOW_LOOPBACK,
+    url: receiver.url,
+    secret: SECRET,
+    retry: FAST_RETRY,
+    ...options,
+  });
   cleanups.push(
     () => receiver.close(),
     () => notifier.close({ deadlineMs: 100 }),
@@ -160,7 +166,12 @@ describe('createNotifier', () => {
     expect(file.records).toHaveLength(3);
     expect(readdirSync(dir)).toEqual(['failures.json']);
 
-    const reopened = createNotifier({ url: receiver.url, secret: SECRET, failureStore: { path } });
+    const reopened = createNotifier({
+      ssrfGuard: ALLOW_LOOPBACK,
+      url: receiver.url,
+      secret: SECRET,
+      failureStore: { path },
+    });
     cleanups.push(() => reopened.close());
     expect(reopened.failures().map((record) => record.id)).toEqual(records.map((record) => record.id));
     receiver.setDefault({ kind: 'status', status: 200 });

@@ -9,7 +9,7 @@ import { createMemoryStore } from '@hooks/store-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher, type DispatcherOptions } from '../src/index.js';
 import { OutcomeBatcher } from '../src/outcome-batcher.js';
-import { captureLogger, SECRET, waitUntil } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, captureLogger, SECRET, waitUntil } from './helpers/fixtures.js';
 import { startReceiver } from './helpers/receiver.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -32,6 +32,7 @@ async function setup(store: WebhookStore, options: Partial<DispatcherOptions> = 
   const receiver = await startReceiver();
   const log = captureLogger();
   const dispatcher = createDispatcher({
+    ssrfGuard: ALLOW_LOOPBACK,
     store,
     targetUrl: receiver.url,
     secret: SECRET,

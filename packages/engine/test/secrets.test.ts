@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { createMemoryStore } from '@hooks/store-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher, createNotifier, secretVariants } from '../src/index.js';
-import { captureLogger, closedPort, SECRET, waitUntil } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, captureLogger, closedPort, SECRET, waitUntil } from './helpers/fixtures.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const BODY = SECRET.slice('whsec_'.length);
@@ -57,6 +57,7 @@ describe('secrets never leak', () => {
       () => receiver.close(),
     );
     const dispatcher = createDispatcher({
+      ssrfGuard: ALLOW_LOOPBACK,
       store,
       targetUrl: receiver.url,
       secret: SECRET,
@@ -94,18 +95,38 @@ describe('secrets never leak', () => {
     errors.push(await caught(() => dispatcher.deliverNow('evt_missing')));
     // bad configuration
     errors.push(
-      await caught(() => createDispatcher({ targetUrl: 'nope', secret: SECRET, logger: log.logger })),
+      await caught(() =>
+        createDispatcher({
+          ssrfGuard: ALLOW_LOOPBACK,
+          targetUrl: 'nope',
+          secret: SECRET,
+          logger: log.logger,
+        }),
+      ),
     );
-    errors.push(await caught(() => createDispatcher({ targetUrl: receiver.url, secret: `${SECRET}!` })));
     errors.push(
-      await caught(() => createDispatcher({ secret: SECRET, headers: { 'webhook-signature': SECRET } })),
+      await caught(() =>
+        createDispatcher({ ssrfGuard: ALLOW_LOOPBACK, targetUrl: receiver.url, secret: `${SECRET}!` }),
+      ),
     );
-    errors.push(await caught(() => createDispatcher({ secret: SECRET, concurrency: -1 })));
+    errors.push(
+      await caught(() =>
+        createDispatcher({
+          ssrfGuard: ALLOW_LOOPBACK,
+          secret: SECRET,
+          headers: { 'webhook-signature': SECRET },
+        }),
+      ),
+    );
+    errors.push(
+      await caught(() => createDispatcher({ ssrfGuard: ALLOW_LOOPBACK, secret: SECRET, concurrency: -1 })),
+    );
     // the notifier: a terminal failure recorded in its failure file
     const failing = await startReceiver();
     cleanups.push(() => failing.close());
     failing.setDefault({ kind: 'status', status: 500, body: `echo ${SECRET}` });
     const notifier = createNotifier({
+      ssrfGuard: ALLOW_LOOPBACK,
       url: failing.url,
       secret: SECRET,
       logger: log.logger,

@@ -78,3 +78,6 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** The SSRF guard setting of tests that deliver to a receiver on 127.0.0.1 (the guard refuses loopback by default). */
+export const ALLOW_LOOPBACK = Object.freeze({ allowLoopback: true });
