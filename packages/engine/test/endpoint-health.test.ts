@@ -2,12 +2,17 @@ import { ConfigurationError, type WebhookEvent, type WebhookStore } from '@hooks
 import { afterEach, describe, expect, it } from 'vitest';
 import { GONE_REASON } from '../src/attempt.js';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../src/index.js';
-import { captureLogger, type ManualClock, manualClock, SECRET, waitUntil } from './helpers/fixtures.js';
+import {
+  ALLOW_LOOPBACK,
+  captureLogger,
+  type ManualClock,
+  manualClock,
+  SECRET,
+  waitUntil,
+} from './helpers/fixtures.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
 import { POSTGRES, SQLITE, STORE_FACTORIES, type StoreFactory, type TestStore } from './helpers/stores.js';
 
-/** Deliveries go to a receiver on 127.0.0.1, which the SSRF guard refuses unless loopback is allowed. */
-const LOOPBACK = { ssrfGuard: { allowLoopback: true } } as unknown as Partial<DispatcherOptions>;
 const HOUR = 3_600_000;
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -32,7 +37,7 @@ async function setup(factory: StoreFactory): Promise<Setup> {
   );
   const open = (store: WebhookStore, options: Partial<DispatcherOptions> = {}): Dispatcher => {
     const dispatcher = createDispatcher({
-      ...LOOPBACK,
+      ssrfGuard: ALLOW_LOOPBACK,
       store,
       targetUrl: receiver.url,
       secret: SECRET,
