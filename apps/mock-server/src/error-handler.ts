@@ -31,10 +31,16 @@ interface Mapped {
 }
 
 function validationIssues(error: FastifyError): Record<string, unknown> {
-  const issues = (error.validation ?? []).map((issue) => ({
-    path: `${error.validationContext ?? 'request'}${issue.instancePath}`,
-    message: issue.message ?? 'is invalid',
-  }));
+  const issues = (error.validation ?? []).map((issue) => {
+    // An unknown or missing property is reported on its parent: name the property itself in the path.
+    const params = issue.params as { additionalProperty?: unknown; missingProperty?: unknown } | undefined;
+    const property = params?.additionalProperty ?? params?.missingProperty;
+    const suffix = typeof property === 'string' ? `/${property}` : '';
+    return {
+      path: `${error.validationContext ?? 'request'}${issue.instancePath}${suffix}`,
+      message: issue.message ?? 'is invalid',
+    };
+  });
   return { issues };
 }
 

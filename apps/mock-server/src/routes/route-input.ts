@@ -20,6 +20,12 @@ export function queryText(query: Record<string, unknown>, name: string): string 
       details: { field: name },
     });
   }
+  // PostgreSQL text cannot hold NUL: refuse it here, naming the parameter, not deep in a query.
+  if (value.includes('\u0000')) {
+    throw new ApiError(400, 'bad_request', `query parameter ${name} must not contain NUL characters`, {
+      details: { field: name },
+    });
+  }
   return value;
 }
 

@@ -1,4 +1,10 @@
-import { checkEventId, type ReplaySelector, type TerminalStatus, type WebhookEvent } from '@hooks/core';
+import {
+  checkEventId,
+  InvalidInputError,
+  type ReplaySelector,
+  type TerminalStatus,
+  type WebhookEvent,
+} from '@hooks/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, notFound } from '../api-error.js';
 import type { MockServices } from '../mock-services.js';
@@ -42,6 +48,19 @@ interface ReplayBody {
 }
 
 type IdParams = { Params: { id: string } };
+
+/** Runs a store call; an input error about the store's `eventType` is re-thrown naming this API's `type`. */
+async function namingApiFields<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!InvalidInputError.isInstance(error) || error.details?.field !== 'eventType') throw error;
+    throw new ApiError(400, 'bad_request', error.message.replace(/^eventType\b/, 'type'), {
+      details: { field: 'type' },
+      cause: error,
+    });
+  }
+}
 
 function eventIdOf(raw: string): string {
   try {
@@ -107,12 +126,15 @@ export function webhookAdminRoutes(services: MockServices) {
       const query = request.query as Record<string, unknown>;
       const status = queryText(query, 'status');
       const type = queryText(query, 'type');
-      const page = await services.store.list({
-        status: status === undefined ? undefined : (status.split(',') as WebhookEvent['status'][]),
-        eventType: type === undefined ? undefined : type.split(','),
-        limit: queryInteger(query, 'limit', { min: 1, max: 1000, fallback: 50 }),
-        cursor: queryText(query, 'cursor') ?? null,
-      });
+      const limit = queryInteger(query, 'limit', { min: 1, max: 1000, fallback: 50 });
+      const page = await namingApiFields(() =>
+        services.store.list({
+          status: status === undefined ? undefined : (status.split(',') as WebhookEvent['status'][]),
+          eventType: type === undefined ? undefined : type.split(','),
+          limit,
+          cursor: queryText(query, 'cursor') ?? null,
+        }),
+      );
       return { data: page.items.map(eventSummaryView), next_cursor: page.nextCursor };
     });
 
@@ -134,11 +156,14 @@ export function webhookAdminRoutes(services: MockServices) {
       if (bounded === undefined || body.limit === undefined) {
         throw new ApiError(400, 'unbounded_replay', UNBOUNDED_REPLAY_HTTP_MESSAGE);
       }
-      const report = await services.dispatcher.replay(replaySelector(body), {
-        limit: body.limit,
-        dryRun: body.dryRun === true,
-        ...(body.maxReplays === undefined ? {} : { maxReplays: body.maxReplays }),
-      });
+      const selector = replaySelector(body);
+      const report = await namingApiFields(() =>
+        services.dispatcher.replay(selector, {
+          limit: body.limit as number,
+          dryRun: body.dryRun === true,
+          ...(body.maxReplays === undefined ? {} : { maxReplays: body.maxReplays }),
+        }),
+      );
       return {
         data: {
           ...report,
