@@ -76,7 +76,10 @@ export class DeliveryRunner {
       this.options.logger.debug({ id: row.id }, 'attempt aborted by shutdown; lease released');
       return undefined;
     }
-    const observed = this.endpoints?.observe(row.targetUrl, result.outcome, options.direct === true);
+    // A target refused by the SSRF guard is a configuration matter, not a receiver failure: no health record.
+    const observed = result.blocked
+      ? undefined
+      : this.endpoints?.observe(row.targetUrl, result.outcome, options.direct === true);
     this.diagnostics.totals.attempts += 1;
     this.diagnostics.attemptDuration.record(result.durationMs);
     const recording = this.record(result.outcome, options.direct === true).then((recorded) => {

@@ -87,6 +87,20 @@ describe('SSRF guard (on by default)', () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it('does not count a blocked target against endpoint health (it is not the receiver failing)', async () => {
+    const target = await receiver();
+    const dispatcher = createDispatcher({
+      targetUrl: target.url,
+      secret: SECRET,
+      deliveryMode: 'sync',
+      endpointHealth: { disableAfterFailures: 1 },
+    });
+    cleanups.push(() => dispatcher.close());
+    for (let n = 0; n < 3; n++) expect((await dispatcher.enqueue('ssrf.test', { n })).status).toBe('failed');
+    expect(dispatcher.diagnostics().totals.blocked).toBe(3);
+    expect(await dispatcher.listEndpoints()).toEqual([]);
+  });
+
   it('reaches the receiver with allowLoopback, allow ["127.0.0.1"] or allow ["127.0.0.0/8"], not with another block', async () => {
     const target = await receiver();
     for (const ssrfGuard of [{ allowLoopback: true }, { allow: ['127.0.0.1'] }, { allow: ['127.0.0.0/8'] }]) {
