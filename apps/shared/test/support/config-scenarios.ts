@@ -81,7 +81,8 @@ export function scenario(
     );
     const stray = fc.oneof(
       fc.constantFrom(['--'], ['-h'], ['--unknown-flag=1'], ['--webhook-secrt', secrets.secret]),
-      fc.constantFrom([secrets.secret], [`-${secrets.password}`]),
+      // A pasted secret after '--' (so no bare flag before it takes it as its value) or after a dash.
+      fc.constantFrom(['--', secrets.secret], [`-${secrets.password}`]),
     );
     const argv = fc
       .array(fc.oneof({ weight: 4, arbitrary: flag }, { weight: 1, arbitrary: stray }), { maxLength: 4 })
