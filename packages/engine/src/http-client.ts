@@ -125,7 +125,9 @@ export function describeNetworkError(error: unknown): string {
 /**
  * An HTTP client for deliveries: one undici `Agent` (a keep-alive `Pool` per origin with at most
  * `perOriginConcurrency` connections), a connect timeout, a total timeout covering headers and body,
- * a cap on the body read, and no redirects (a 3xx comes back as a response).
+ * a cap on the body read, and no redirects (a 3xx comes back as a response). With `ssrfGuard`, the Agent's
+ * connector resolves and checks each new connection's host and connects to the checked address; a refused
+ * one comes back as a `blocked` failure.
  *
  * @example
  * const client = createHttpClient({ timeouts: { connectMs: 5000, totalMs: 15000 }, perOriginConcurrency: 64, maxReadBytes: 65536 });
