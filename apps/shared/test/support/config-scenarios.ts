@@ -62,6 +62,11 @@ export function sharedValues(s: Secrets): Record<string, fc.Arbitrary<string>> {
       junk,
     ),
     HOOKS_LOG_LEVEL: fc.oneof(fc.constantFrom('debug', 'silent', 'loud'), junk),
+    HOOKS_ALLOW_LOOPBACK: fc.oneof(fc.constantFrom('on', 'false', 'maybe'), junk),
+    HOOKS_SSRF_ALLOW: fc.oneof(
+      fc.constantFrom('10.1.0.0/16,hooks.internal', '::1', '10.0.0.0/33', 'a..b', ',,', '300.1.1.1'),
+      junk,
+    ),
   };
 }
 
