@@ -180,8 +180,8 @@ export function blockedError(address: string, kind: AddressClass, hostname: stri
 
 /**
  * Checks every address of a DNS answer (or one IP literal): any refused address refuses the whole answer,
- * so a name that mixes public and internal addresses never reaches the internal ones. Returns the addresses
- * (all allowed) or throws `SsrfBlockedError`.
+ * so a name that mixes public and internal addresses never reaches the internal ones. Returns when every
+ * address is allowed (or the host name itself is); throws `SsrfBlockedError` naming the first refused one.
  */
 export function checkAddresses(policy: SsrfPolicy, hostname: string, addresses: readonly string[]): void {
   if (isAllowedHost(policy, hostname)) return;
