@@ -1,6 +1,7 @@
 import type { WebhookStore } from '@hooks/core';
 import type { DispatcherOptions } from '@hooks/engine';
 import type { Logger } from 'pino';
+import { appEndpointHealth } from './endpoint-health-settings.js';
 import type { SharedConfig } from './shared-settings.js';
 import { appSsrfGuard } from './ssrf-settings.js';
 import { createWebhookScheme } from './webhook-signing.js';
@@ -17,8 +18,9 @@ export interface AppDispatcherInputs {
 
 /**
  * The engine options both apps use, so the mock server and the worker send the same contract: target URL,
- * signing scheme (with a `webhook-id` header), delivery mode, retry schedule, attempts per event and the SSRF
- * guard (loopback allowed unless `HOOKS_ALLOW_LOOPBACK=false`, plus `HOOKS_SSRF_ALLOW`).
+ * signing scheme (with a `webhook-id` header), delivery mode, retry schedule, attempts per event, the SSRF
+ * guard (loopback allowed unless `HOOKS_ALLOW_LOOPBACK=false`, plus `HOOKS_SSRF_ALLOW`) and endpoint health
+ * (`HOOKS_DISABLE_AFTER_FAILURES`, `HOOKS_DISABLE_AFTER`).
  *
  * @example
  * const dispatcher = createDispatcher(appDispatcherOptions(config, { store, logger }));
@@ -32,6 +34,7 @@ export function appDispatcherOptions(config: SharedConfig, inputs: AppDispatcher
     retry: config.retrySchedule.policy,
     maxAttempts: config.maxAttempts,
     ssrfGuard: appSsrfGuard(config),
+    endpointHealth: appEndpointHealth(config),
     ...inputs.overrides,
   };
   if (inputs.logger !== undefined) options.logger = inputs.logger;

@@ -8,6 +8,14 @@ export {
   redactDatabaseUrl,
   type SqliteLocation,
 } from './database-location.js';
+export {
+  appEndpointHealth,
+  DEFAULT_DISABLE_AFTER_FAILURES,
+  DEFAULT_DISABLE_AFTER_MS,
+  DISABLE_AFTER_FAILURES_SETTING,
+  DISABLE_AFTER_SETTING,
+  type EndpointHealthSettings,
+} from './endpoint-health-settings.js';
 export { createMetrics, type DiagnosticsSource, type HooksMetrics, type MetricsOptions } from './metrics.js';
 export { type OpenedStore, type OpenStoreOptions, openStore } from './open-store.js';
 export { formatHelp, type ParsedSettings, parseSettings, type SettingsSource } from './parse-settings.js';

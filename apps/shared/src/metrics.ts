@@ -110,6 +110,22 @@ export function createMetrics(options: MetricsOptions = {}): HooksMetrics {
     },
   });
   new Gauge({
+    name: `${prefix}endpoints`,
+    help: 'Webhook targets known to be failing or disabled (endpoint health), by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const states = new Map<string, string>();
+      for (const diagnostics of snapshots()) {
+        for (const endpoint of diagnostics.endpoints ?? []) states.set(endpoint.url, endpoint.state);
+      }
+      for (const state of ['failing', 'disabled']) {
+        this.set({ state }, [...states.values()].filter((value) => value === state).length);
+      }
+    },
+  });
+  new Gauge({
     name: `${prefix}events`,
     help: 'Event rows in the store, by status (pending is the backlog)',
     labelNames: ['status'],

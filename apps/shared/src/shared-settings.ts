@@ -1,6 +1,7 @@
 import { STORE_LIMITS } from '@hooks/core';
 import { parseSchedule, type ScheduleRetryPolicy, SVIX_SCHEDULE } from '@hooks/engine';
 import { type DatabaseLocation, parseDatabaseUrl } from './database-location.js';
+import { DISABLE_AFTER_FAILURES_SETTING, DISABLE_AFTER_SETTING } from './endpoint-health-settings.js';
 import { parseSettings, type SettingsSource } from './parse-settings.js';
 import {
   choiceValue,
@@ -138,6 +139,8 @@ export const SHARED_SETTINGS = {
   }),
   allowLoopback: ALLOW_LOOPBACK_SETTING,
   ssrfAllow: SSRF_ALLOW_SETTING,
+  disableAfterFailures: DISABLE_AFTER_FAILURES_SETTING,
+  disableAfterMs: DISABLE_AFTER_SETTING,
 } satisfies SettingsTable;
 
 /** The configuration both apps share, checked and complete (a secret is generated when none was given). */

@@ -47,6 +47,7 @@ function diagnostics(depth: number, delivered: number): DispatcherDiagnostics {
     },
     latency: { enqueueToDelivered: zero, attempt: zero },
     recentFailures: [],
+    endpoints: [],
   };
 }
 
@@ -96,11 +97,30 @@ describe('createMetrics', () => {
     expect(text).toContain('hooks_dispatcher_events_total{kind="delivered"} 7');
     expect(text).toContain('hooks_dispatcher_events_total{kind="retried"} 3');
     expect(text).toContain('hooks_dispatcher_events_total{kind="blocked"} 1');
+    expect(text).toContain('hooks_endpoints{state="disabled"} 0');
     depth = 0;
     delivered = 9;
     text = await metrics.text();
     expect(text).toContain('hooks_queue_depth 0');
     expect(text).toContain('hooks_dispatcher_events_total{kind="delivered"} 9');
+  });
+
+  it('counts failing and disabled endpoints once each across dispatchers', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const endpoint = (url: string, state: 'failing' | 'disabled') => ({
+      url,
+      state,
+      consecutiveFailures: 1,
+      failingSince: null,
+      disabledAt: null,
+      disabledReason: null,
+    });
+    const endpoints = [endpoint('https://a.test/', 'disabled'), endpoint('https://b.test/', 'failing')];
+    for (let n = 0; n < 2; n++)
+      metrics.observeDispatcher({ diagnostics: () => ({ ...diagnostics(0, 0), endpoints }) });
+    const text = await metrics.text();
+    expect(text).toContain('hooks_endpoints{state="disabled"} 1');
+    expect(text).toContain('hooks_endpoints{state="failing"} 1');
   });
 
   it('includes process metrics by default', async () => {
