@@ -290,7 +290,8 @@ export interface PreparedOutcome {
   responseStatus: number | null;
   responseBody: string | null;
   error: string | null;
-  requestHeadersJson: string | null;
+  /** `requestHeaders` as JSON (for SQL stores), serialised when first read. */
+  readonly requestHeadersJson: string | null;
   requestHeaders: Record<string, string> | null;
 }
 
@@ -319,13 +320,17 @@ export function prepareOutcome(outcome: AttemptOutcome): PreparedOutcome {
   if (attempt.requestHeaders !== undefined && attempt.requestHeaders !== null) {
     if (typeof attempt.requestHeaders !== 'object')
       throw invalid('attempt.requestHeaders', 'must be an object');
+    const given = attempt.requestHeaders as Record<string, unknown>;
     requestHeaders = {};
-    for (const [name, value] of Object.entries(attempt.requestHeaders)) {
+    for (const name of Object.keys(given)) {
+      const value = given[name];
       if (typeof value !== 'string')
         throw invalid('attempt.requestHeaders', `value of ${name} must be a string`);
       requestHeaders[name] = value;
     }
   }
+  const headers = requestHeaders;
+  let headersJson: string | null | undefined;
   return {
     eventId,
     workerId,
@@ -338,7 +343,10 @@ export function prepareOutcome(outcome: AttemptOutcome): PreparedOutcome {
     responseStatus,
     responseBody: optionalText(attempt.responseBody, 'attempt.responseBody'),
     error,
-    requestHeadersJson: requestHeaders === null ? null : JSON.stringify(requestHeaders),
+    get requestHeadersJson(): string | null {
+      headersJson ??= headers === null ? null : JSON.stringify(headers);
+      return headersJson;
+    },
     requestHeaders,
   };
 }

@@ -25,7 +25,8 @@ export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: 
     responseStatus: outcome.responseStatus,
     responseBody: outcome.responseBody,
     error: outcome.error,
-    requestHeaders: outcome.requestHeaders === null ? null : { ...outcome.requestHeaders },
+    // prepareOutcome already copied the caller's headers into a fresh object: keep that one.
+    requestHeaders: outcome.requestHeaders,
     workerId: outcome.workerId,
   });
   row.attempts = outcome.attemptNumber;
@@ -43,5 +44,6 @@ export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: 
     row.status = outcome.kind;
     if (outcome.kind === 'delivered') row.deliveredAt = new Date(outcome.finishedAt.getTime());
   }
+  state.due.file(row);
   return { eventId: row.id, applied: true, event: toEvent(row) };
 }

@@ -5,6 +5,7 @@ import {
   type PreparedEvent,
   type WebhookEvent,
 } from '@hooks/core';
+import { DueIndex } from './memory-due-index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -18,6 +19,8 @@ export type MemoryAttempt = Mutable<DeliveryAttempt>;
 export interface MemoryState {
   /** Event rows by id. */
   readonly rows: Map<string, MemoryRow>;
+  /** The claimable (pending) rows by when they become due: file a row here after every change to it. */
+  readonly due: DueIndex;
   /** Attempt records, oldest first. */
   attempts: MemoryAttempt[];
   /** Event ids by idempotency key. */
@@ -26,7 +29,7 @@ export interface MemoryState {
 
 /** An empty state. */
 export function createMemoryState(): MemoryState {
-  return { rows: new Map(), attempts: [], keys: new Map() };
+  return { rows: new Map(), due: new DueIndex(), attempts: [], keys: new Map() };
 }
 
 /** A copy of a Date, or null. */
@@ -59,35 +62,37 @@ export function rowFromPrepared(prepared: PreparedEvent): MemoryRow {
   };
 }
 
-/**
- * A detached copy of a row as a `WebhookEvent` (mutating it never changes the store), with the stored payload
- * text attached (`attachPayloadJson`) so the engine sends exactly those bytes without serialising again.
- */
+/** A detached copy of a row as a `WebhookEvent` (mutating it never changes the store). */
 export function toEvent(row: MemoryRow): WebhookEvent {
-  return attachPayloadJson<WebhookEvent>(
-    {
-      id: row.id,
-      eventType: row.eventType,
-      payload: JSON.parse(row.payloadJson) as JsonValue,
-      targetUrl: row.targetUrl,
-      status: row.status,
-      attempts: row.attempts,
-      maxAttempts: row.maxAttempts,
-      nextRetryAt: copyDate(row.nextRetryAt),
-      lastAttemptAt: copyDate(row.lastAttemptAt),
-      lastError: row.lastError,
-      responseStatus: row.responseStatus,
-      responseBody: row.responseBody,
-      deliveredAt: copyDate(row.deliveredAt),
-      insertedAt: new Date(row.insertedAt.getTime()),
-      updatedAt: new Date(row.updatedAt.getTime()),
-      replayCount: row.replayCount,
-      lockedBy: row.lockedBy,
-      lockedUntil: copyDate(row.lockedUntil),
-      idempotencyKey: row.idempotencyKey,
-    },
-    row.payloadJson,
-  );
+  return {
+    id: row.id,
+    eventType: row.eventType,
+    payload: JSON.parse(row.payloadJson) as JsonValue,
+    targetUrl: row.targetUrl,
+    status: row.status,
+    attempts: row.attempts,
+    maxAttempts: row.maxAttempts,
+    nextRetryAt: copyDate(row.nextRetryAt),
+    lastAttemptAt: copyDate(row.lastAttemptAt),
+    lastError: row.lastError,
+    responseStatus: row.responseStatus,
+    responseBody: row.responseBody,
+    deliveredAt: copyDate(row.deliveredAt),
+    insertedAt: new Date(row.insertedAt.getTime()),
+    updatedAt: new Date(row.updatedAt.getTime()),
+    replayCount: row.replayCount,
+    lockedBy: row.lockedBy,
+    lockedUntil: copyDate(row.lockedUntil),
+    idempotencyKey: row.idempotencyKey,
+  };
+}
+
+/**
+ * `toEvent` with the stored payload text attached (`attachPayloadJson`), for rows the engine may deliver
+ * (inserted and claimed ones): every attempt sends exactly those bytes without serialising the row again.
+ */
+export function toDeliverableEvent(row: MemoryRow): WebhookEvent {
+  return attachPayloadJson(toEvent(row), row.payloadJson);
 }
 
 /** A detached copy of an attempt record. */

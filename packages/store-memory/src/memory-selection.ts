@@ -27,32 +27,6 @@ export function isDue(row: MemoryRow, now: Date): boolean {
   );
 }
 
-function dueTime(row: MemoryRow): number {
-  return (row.nextRetryAt ?? row.insertedAt).getTime();
-}
-
-/** Due rows, oldest first by (`nextRetryAt` ?? `insertedAt`, id), at most `limit`. */
-export function selectDue(rows: Iterable<MemoryRow>, now: Date, limit: number): MemoryRow[] {
-  // One pass keeping the `limit` earliest due rows in order (O(n log limit)), not a sort of every row.
-  const kept: MemoryRow[] = [];
-  const before = (a: MemoryRow, b: MemoryRow): boolean =>
-    dueTime(a) - dueTime(b) < 0 || (dueTime(a) === dueTime(b) && compareIds(a.id, b.id) < 0);
-  for (const row of rows) {
-    if (!isDue(row, now)) continue;
-    if (kept.length === limit && !before(row, kept[limit - 1]!)) continue;
-    let low = 0;
-    let high = kept.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (before(kept[middle]!, row)) low = middle + 1;
-      else high = middle;
-    }
-    kept.splice(low, 0, row);
-    if (kept.length > limit) kept.pop();
-  }
-  return kept;
-}
-
 function inTimeRange(row: MemoryRow, since: Date | null, until: Date | null): boolean {
   const inserted = row.insertedAt.getTime();
   return (since === null || inserted >= since.getTime()) && (until === null || inserted < until.getTime());

@@ -3,7 +3,6 @@ import {
   type ClaimByIdOptions,
   type ClaimOptions,
   ConfigurationError,
-  ConflictError,
   checkClaimOptions,
   checkDueLimit,
   checkEventId,
@@ -52,8 +51,9 @@ import {
 import { MemoryEndpoints } from './memory-endpoints.js';
 import { registerMemoryState } from './memory-inspect.js';
 import { applyOutcome } from './memory-outcomes.js';
-import { createMemoryState, type MemoryRow, rowFromPrepared, toAttempt, toEvent } from './memory-rows.js';
-import { isLeasedByOther, selectDue, selectPage, selectReplay } from './memory-selection.js';
+import { createMemoryState, toAttempt, toDeliverableEvent, toEvent } from './memory-rows.js';
+import { isDue, isLeasedByOther, selectPage, selectReplay } from './memory-selection.js';
+import { deleteRow, insertRows, leaseRow, releaseRow, resetForReplay } from './memory-writes.js';
 
 /** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {
@@ -162,16 +162,16 @@ class MemoryWebhookStore implements WebhookStore {
     checkObject(options);
     const limit = checkDueLimit(options.limit);
     const now = options.now === undefined ? this.#now() : checkNow(options.now);
-    return selectDue(this.#state.rows.values(), now, limit).map(toEvent);
+    return this.#selectDue(now, limit).map(toEvent);
   }
 
   async claimDue(options: ClaimOptions): Promise<WebhookEvent[]> {
     await this.#ready();
     checkClaimOptions(options);
     const now = options.now === undefined ? this.#now() : checkNow(options.now);
-    const rows = selectDue(this.#state.rows.values(), now, options.limit);
-    for (const row of rows) this.#lease(row, options.workerId, options.leaseMs, now);
-    return rows.map(toEvent);
+    const rows = this.#selectDue(now, options.limit);
+    for (const row of rows) leaseRow(this.#state, row, options.workerId, options.leaseMs, now);
+    return rows.map(toDeliverableEvent);
   }
 
   async claimById(id: string, options: ClaimByIdOptions): Promise<WebhookEvent | undefined> {
@@ -184,8 +184,8 @@ class MemoryWebhookStore implements WebhookStore {
     const row = this.#state.rows.get(id);
     if (row === undefined || row.status !== 'pending' || isLeasedByOther(row, workerId, now))
       return undefined;
-    this.#lease(row, workerId, leaseMs, now);
-    return toEvent(row);
+    leaseRow(this.#state, row, workerId, leaseMs, now);
+    return toDeliverableEvent(row);
   }
 
   async recordOutcome(outcome: AttemptOutcome): Promise<RecordResult> {
@@ -213,9 +213,7 @@ class MemoryWebhookStore implements WebhookStore {
     for (const id of new Set(ids)) {
       const row = this.#state.rows.get(id);
       if (row === undefined || row.lockedBy !== workerId) continue;
-      row.lockedBy = null;
-      row.lockedUntil = null;
-      row.updatedAt = now;
+      releaseRow(this.#state, row, now);
       released += 1;
     }
     if (released > 0) this.#notify();
@@ -229,7 +227,7 @@ class MemoryWebhookStore implements WebhookStore {
     const matched = selectReplay(this.#state.rows.values(), replay);
     const { resetIds, report } = planReplay(matched, replay);
     const reset = new Set(resetIds);
-    for (const row of matched) if (reset.has(row.id)) resetForReplay(row, now);
+    for (const row of matched) if (reset.has(row.id)) resetForReplay(this.#state, row, now);
     if (reset.size > 0) this.#notify();
     return report;
   }
@@ -243,11 +241,7 @@ class MemoryWebhookStore implements WebhookStore {
     for (const row of this.#state.rows.values()) {
       if (prunable.includes(row.status) && row.updatedAt.getTime() < cut) deleted.add(row.id);
     }
-    for (const id of deleted) {
-      const key = this.#state.rows.get(id)?.idempotencyKey;
-      if (key !== null && key !== undefined) this.#state.keys.delete(key);
-      this.#state.rows.delete(id);
-    }
+    for (const id of deleted) deleteRow(this.#state, id);
     const before = this.#state.attempts.length;
     this.#state.attempts = this.#state.attempts.filter(
       (attempt) => !deleted.has(attempt.eventId) && attempt.finishedAt.getTime() >= cut,
@@ -327,12 +321,7 @@ class MemoryWebhookStore implements WebhookStore {
       if (log.created.length > 0) this.#notify();
       return value;
     } catch (error) {
-      const { rows, keys } = this.#state;
-      for (const id of log.created) {
-        const row = rows.get(id);
-        if (row?.idempotencyKey != null) keys.delete(row.idempotencyKey);
-        rows.delete(id);
-      }
+      for (const id of log.created) deleteRow(this.#state, id);
       throw error;
     } finally {
       if (this.#transactionDone === done) this.#transactionDone = undefined;
@@ -362,42 +351,23 @@ class MemoryWebhookStore implements WebhookStore {
     this.#listeners.wake();
   }
 
-  #lease(row: MemoryRow, workerId: string, leaseMs: number, now: Date): void {
-    row.lockedBy = workerId;
-    row.lockedUntil = new Date(now.getTime() + leaseMs);
-    row.updatedAt = now;
+  /** Due rows at `now` from the due index (range bound: the later of `now` and the store clock). */
+  #selectDue(now: Date, limit: number) {
+    const bound = Math.max(now.getTime(), this.#now().getTime());
+    return this.#state.due.select(bound, limit, (row) => isDue(row, now));
   }
 
-  /** Plans every insert first (idempotency keys, id conflicts) so a refused batch writes nothing. */
+  /** Inserts (all or nothing, see `insertRows`) and returns the rows as the engine may deliver them. */
   #insertAll(prepared: readonly PreparedEvent[]): InsertResult[] {
-    const { rows, keys } = this.#state;
-    const planned = new Map<string, MemoryRow>();
-    const plannedKeys = new Map<string, MemoryRow>();
-    const plan: { row: MemoryRow; created: boolean }[] = [];
-    for (const event of prepared) {
-      const key = event.idempotencyKey;
-      const existing = key === null ? undefined : (plannedKeys.get(key) ?? rows.get(keys.get(key) ?? ''));
-      if (existing !== undefined) {
-        plan.push({ row: existing, created: false });
-        continue;
-      }
-      if (rows.has(event.id) || planned.has(event.id)) {
-        throw new ConflictError(`an event with id ${event.id} already exists`, {
-          details: { field: 'id', id: event.id },
-        });
-      }
-      const row = rowFromPrepared(event);
-      planned.set(row.id, row);
-      if (key !== null) plannedKeys.set(key, row);
-      plan.push({ row, created: true });
+    const plan = insertRows(this.#state, prepared);
+    let created = 0;
+    for (const entry of plan) {
+      if (!entry.created) continue;
+      created += 1;
+      this.#transactionLog?.created.push(entry.row.id);
     }
-    for (const row of planned.values()) {
-      rows.set(row.id, row);
-      if (row.idempotencyKey !== null) keys.set(row.idempotencyKey, row.id);
-      this.#transactionLog?.created.push(row.id);
-    }
-    if (planned.size > 0 && this.#transactionLog === undefined) this.#notify();
-    return plan.map(({ row, created }) => ({ event: toEvent(row), created }));
+    if (created > 0 && this.#transactionLog === undefined) this.#notify();
+    return plan.map(({ row, created }) => ({ event: toDeliverableEvent(row), created }));
   }
 
   #applyAll(outcomes: readonly PreparedOutcome[]): RecordResult[] {
@@ -406,15 +376,4 @@ class MemoryWebhookStore implements WebhookStore {
     if (results.some((result, index) => result.applied && outcomes[index]!.kind === 'retry')) this.#notify();
     return results;
   }
-}
-
-function resetForReplay(row: MemoryRow, now: Date): void {
-  row.status = 'pending';
-  row.attempts = 0;
-  row.nextRetryAt = null;
-  row.deliveredAt = null;
-  row.lockedBy = null;
-  row.lockedUntil = null;
-  row.replayCount += 1;
-  row.updatedAt = now;
 }
