@@ -3,7 +3,7 @@ import { EXIT_CODES_HELP } from './exit-codes.js';
 import { WORKER_SETTINGS } from './worker-settings.js';
 
 /** The commands of `hooks-worker`. */
-export const COMMANDS = ['run', 'replay', 'inspect', 'stats'] as const;
+export const COMMANDS = ['run', 'replay', 'inspect', 'stats', 'endpoints'] as const;
 
 /** A command name. */
 export type CommandName = (typeof COMMANDS)[number];
@@ -20,6 +20,7 @@ export const MAIN_HELP = [
   '  replay              reset terminal events matching a bounded selector to pending',
   '  inspect <id>        show one event and every delivery attempt',
   '  stats               counts by status, events due now, age of the oldest pending event',
+  '  endpoints [enable]  list failing and disabled webhook targets; re-enable one',
   '',
   'Run `hooks-worker <command> --help` for the flags of a command.',
   '',
@@ -88,12 +89,31 @@ const STATS_HELP = readCommandHelp(
   'Counts events by status, counts the events due now (up to 1000), and shows the oldest pending event.',
 );
 
+const ENDPOINTS_HELP = [
+  'Usage: hooks-worker endpoints [--state <s1,s2>] [--json]',
+  '       hooks-worker endpoints enable <url> [--json]',
+  '',
+  'Lists endpoint health: every webhook target with a failure on record, its state (healthy, failing,',
+  'disabled), consecutive failed attempts, and why it was disabled (410 Gone, --disable-after-failures,',
+  '--disable-after). URLs are shown without user info or query. `enable` re-enables a target (the full URL,',
+  'or the URL as listed when only one target shows that way); running workers notice at once on PostgreSQL',
+  'and within 5 s on SQLite. Events skipped meanwhile stay skipped: replay them (the command prints how).',
+  '',
+  '  --state <s1,s2>        only targets in these states: healthy, failing, disabled',
+  '  --json                 JSON on stdout (the default when stdout is not a terminal)',
+  DATABASE_LINE,
+  '',
+  EXIT_CODES_HELP,
+  '',
+].join('\n');
+
 /** The `--help` text of each command. */
 export const COMMAND_HELP: Readonly<Record<CommandName, string>> = Object.freeze({
   run: RUN_HELP,
   replay: REPLAY_HELP,
   inspect: INSPECT_HELP,
   stats: STATS_HELP,
+  endpoints: ENDPOINTS_HELP,
 });
 
 /** True for a known command name. */

@@ -1,5 +1,6 @@
 import { type CommandIo, processIo } from './command-io.js';
 import { wantsHelp } from './command-line.js';
+import { endpointsCommand } from './endpoints-command.js';
 import { describeError, EXIT_CODES, exitCodeOf, isUsageError } from './exit-codes.js';
 import { COMMAND_HELP, type CommandName, isCommandName, MAIN_HELP } from './help-text.js';
 import { inspectCommand } from './inspect-command.js';
@@ -12,6 +13,7 @@ const HANDLERS: Readonly<Record<CommandName, (argv: readonly string[], io: Comma
   replay: replayCommand,
   inspect: inspectCommand,
   stats: statsCommand,
+  endpoints: endpointsCommand,
 };
 
 /**
