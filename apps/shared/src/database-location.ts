@@ -9,6 +9,8 @@ export interface SqliteLocation {
   readonly filename: string;
   /** What logs and messages show. */
   readonly display: string;
+  /** The setting it was read from (`HOOKS_DATABASE_URL` or `--database-url`), for messages. */
+  readonly setting: string;
   /** Serialises as `display`, so a logged configuration never shows more than that. */
   toJSON(): string;
 }
@@ -23,6 +25,8 @@ export interface PostgresLocation {
   readonly schema: string;
   /** The URL with its password replaced by `***`: what logs and messages show. */
   readonly display: string;
+  /** The setting it was read from (`HOOKS_DATABASE_URL` or `--database-url`), for messages. */
+  readonly setting: string;
   /** Serialises as `display`, so a logged configuration never shows the password. */
   toJSON(): string;
 }
@@ -51,17 +55,17 @@ export function redactDatabaseUrl(url: string): string {
   return parsed.toString();
 }
 
-function sqlite(filename: string): SqliteLocation {
+function sqlite(filename: string, setting: string): SqliteLocation {
   const display = filename === ':memory:' ? 'sqlite::memory:' : `sqlite:${filename}`;
-  return Object.freeze({ kind: 'sqlite', filename, display, toJSON: () => display });
+  return Object.freeze({ kind: 'sqlite', filename, display, setting, toJSON: () => display });
 }
 
 function sqlitePath(path: string, context: SettingContext): SqliteLocation {
   if (path === '' || path.includes('\0')) {
     throw settingError(context.name, 'must name a SQLite file, e.g. sqlite:./.data/hooks.sqlite');
   }
-  if (path === ':memory:') return sqlite(path);
-  return sqlite(isAbsolute(path) ? path : resolve(context.cwd, path));
+  if (path === ':memory:') return sqlite(path, context.name);
+  return sqlite(isAbsolute(path) ? path : resolve(context.cwd, path), context.name);
 }
 
 function postgres(raw: string, context: SettingContext): PostgresLocation {
@@ -82,7 +86,15 @@ function postgres(raw: string, context: SettingContext): PostgresLocation {
   url.searchParams.delete('schema');
   const connectionString = url.toString();
   const display = redactDatabaseUrl(raw);
-  return Object.freeze({ kind: 'postgres', connectionString, schema, display, toJSON: () => display });
+  const setting = context.name;
+  return Object.freeze({
+    kind: 'postgres',
+    connectionString,
+    schema,
+    display,
+    setting,
+    toJSON: () => display,
+  });
 }
 
 /**

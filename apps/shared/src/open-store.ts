@@ -49,10 +49,13 @@ function scrub(text: string, location: DatabaseLocation): string {
 
 function unavailable(location: DatabaseLocation, error: unknown): StoreUnavailableError {
   const reason = scrub(error instanceof Error ? error.message : String(error), location);
-  return new StoreUnavailableError(`cannot open the database ${location.display}: ${reason}`, {
-    cause: HooksError.isInstance(error) ? error : undefined,
-    details: { database: location.display },
-  });
+  return new StoreUnavailableError(
+    `cannot open the database ${location.display} (${location.setting}): ${reason}`.replace(/[\r\n]+/g, ' '),
+    {
+      cause: HooksError.isInstance(error) ? error : undefined,
+      details: { database: location.display, field: location.setting },
+    },
+  );
 }
 
 function openSqlite(location: SqliteLocation, options: OpenStoreOptions): OpenedStore {

@@ -168,6 +168,18 @@ function secretSettingName(source: SettingsSource): string {
 }
 
 /**
+ * Refuses a secret that was given but blank (`HOOKS_WEBHOOK_SECRET=` from an unset variable, or
+ * `--webhook-secret=`): generating one instead would sign with a secret no receiver has.
+ */
+function refuseBlankSecret(source: SettingsSource): void {
+  const name = secretSettingName(source);
+  const raw = (source.env ?? process.env).HOOKS_WEBHOOK_SECRET;
+  if (name === '--webhook-secret' || (raw !== undefined && raw.trim() === '')) {
+    throw settingError(name, "is empty: give the receivers' secret, or leave it unset to have one generated");
+  }
+}
+
+/**
  * Reads the shared settings and an app's own (`extra`) from flags and the environment, checks them, and
  * generates a secret when none was given. Throws `ConfigurationError` with one line naming the bad
  * setting and never echoing a secret, a password or the webhook URL.
@@ -183,6 +195,7 @@ export function loadConfig<S extends SettingsTable = Record<never, never>>(
   const { values, help } = parseSettings(table, source);
   const shared = values as unknown as SettingValues<typeof SHARED_SETTINGS>;
   const given = shared.webhookSecret;
+  if (given === undefined) refuseBlankSecret(source);
   const webhookSecret = given ?? generateWebhookSecret(shared.signatureScheme);
   try {
     createWebhookScheme(shared.signatureScheme, webhookSecret);

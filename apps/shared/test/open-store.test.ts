@@ -73,8 +73,9 @@ describe('openStore on SQLite', () => {
     const error = await openStore(location(join(dir, 'blocker', 'x.db'))).catch((e: unknown) => e);
     expect(StoreUnavailableError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe(
-      `cannot open the database sqlite:${join(dir, 'blocker', 'x.db')}: EEXIST: file already exists, mkdir '${join(dir, 'blocker')}'`,
+      `cannot open the database sqlite:${join(dir, 'blocker', 'x.db')} (HOOKS_DATABASE_URL): EEXIST: file already exists, mkdir '${join(dir, 'blocker')}'`,
     );
+    expect((error as StoreUnavailableError).details?.field).toBe('HOOKS_DATABASE_URL');
   });
 });
 
