@@ -20,6 +20,7 @@ import type { MockServices } from './mock-services.js';
 import type { MockServerConfig } from './mock-settings.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { endpointAdminRoutes } from './routes/endpoint-admin-routes.js';
 import { financeApplicationRoutes } from './routes/finance-application-routes.js';
 import { oauthRoutes, requireBearer } from './routes/oauth-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
@@ -124,6 +125,7 @@ export async function buildServer(
       { prefix: '/api/v2' },
     );
     await app.register(webhookAdminRoutes(services), { prefix: '/_mock' });
+    await app.register(endpointAdminRoutes(services), { prefix: '/_mock' });
     await app.register(opsRoutes(services));
     await app.register(dashboardRoutes());
     app.addHook('onReady', async () => {

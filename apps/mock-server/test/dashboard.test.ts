@@ -121,4 +121,57 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('#detail-status').textContent(), POLL).toBe('delivered');
     await expect.poll(() => page.locator('#detail-history tr').count(), POLL).toBe(4);
   });
+
+  it('shows a target disabled by 410 Gone, skips the next event without a request, and re-enables it', async () => {
+    const rows = page.locator('tbody#events tr[data-event-id]');
+    // The first test's target failed twice, then succeeded: on record, healthy again.
+    await expect.poll(() => page.locator('#endpoints-body tr[data-state="healthy"]').count(), POLL).toBe(1);
+    expect(await page.locator('#endpoints-summary').textContent()).toBe('0 disabled, 0 failing');
+    await page.selectOption('#filter-status', 'pending');
+    await expect.poll(() => rows.count(), POLL).toBe(4);
+
+    receiver.respondWith([], 410);
+    const gone = await rows.nth(0).getAttribute('data-event-id');
+    await rows.nth(0).click();
+    await expect.poll(() => page.locator('#detail-id').textContent(), POLL).toBe(gone);
+    await page.click('#redeliver');
+    await expect.poll(() => page.locator('#detail-status').textContent(), POLL).toBe('skipped');
+    expect(await page.locator('#detail-error').textContent()).toContain('410 Gone');
+    const disabled = page.locator('#endpoints-body tr[data-state="disabled"]');
+    await expect.poll(() => disabled.count(), POLL).toBe(1);
+    expect(await disabled.locator('td.reason').textContent()).toBe('410 Gone');
+    expect(await disabled.locator('td.failures').textContent()).toBe('1');
+    expect(await page.locator('#endpoints-summary').textContent()).toBe('1 disabled, 0 failing');
+
+    receiver.respondWith([], 200);
+    const sent = receiver.requests.length;
+    await expect.poll(() => rows.count(), POLL).toBe(3);
+    const skipped = await rows.nth(0).getAttribute('data-event-id');
+    await rows.nth(0).click();
+    await expect.poll(() => page.locator('#detail-id').textContent(), POLL).toBe(skipped);
+    await page.click('#redeliver');
+    await expect.poll(() => page.locator('#detail-status').textContent(), POLL).toBe('skipped');
+    expect(await page.locator('#detail-error').textContent()).toMatch(
+      /^endpoint disabled since .+: 410 Gone$/,
+    );
+    expect(receiver.requests.length).toBe(sent);
+    if (process.env.HOOKS_DASHBOARD_SCREENSHOT) {
+      const path = process.env.HOOKS_DASHBOARD_SCREENSHOT.replace(/(\.png)?$/, '-endpoints.png');
+      await page.screenshot({ path, fullPage: true });
+    }
+
+    await disabled.locator('button.enable').click();
+    await expect
+      .poll(() => page.locator('#endpoints-notice').textContent(), POLL)
+      .toBe(`Re-enabled ${receiver.url}; 2 skipped events replayed.`);
+    await expect.poll(() => disabled.count(), POLL).toBe(0);
+    await expect.poll(() => page.locator('#endpoints-body tr[data-state="healthy"]').count(), POLL).toBe(1);
+    // Both events are pending again (no embedded worker); Redeliver sends the selected one.
+    await expect.poll(() => page.locator('#detail-status').textContent(), POLL).toBe('pending');
+    await page.click('#redeliver');
+    await expect.poll(() => page.locator('#detail-status').textContent(), POLL).toBe('delivered');
+    expect(receiver.requests.length).toBe(sent + 1);
+    const { body } = await server.api('GET', `/_mock/webhook-events/${gone}`);
+    expect(body.data).toMatchObject({ status: 'pending', replay_count: 1 });
+  });
 });

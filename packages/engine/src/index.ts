@@ -1,3 +1,4 @@
+export { GONE_REASON } from './attempt.js';
 export type { QueuePolicy } from './bounded-queue.js';
 export type { DeliveryTotals, DispatcherDiagnostics, RecentFailure } from './diagnostics.js';
 export { createDispatcher, type Dispatcher, type DispatcherReplayOptions } from './dispatcher.js';
