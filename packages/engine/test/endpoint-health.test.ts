@@ -280,6 +280,36 @@ describe('an enable made elsewhere', () => {
   });
 });
 
+describe('the hot path', () => {
+  it('adds no store call per delivered event: one read at the first delivery, no writes while healthy', async () => {
+    const { receiver, stores, open } = await setup(SQLITE);
+    const calls = { list: 0, record: 0 };
+    const inner = stores.store;
+    const counted = new Proxy(inner, {
+      get(target, property) {
+        if (property === 'listEndpoints') calls.list += 1;
+        if (property === 'recordEndpointResults') calls.record += 1;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const settled: WebhookEvent[] = [];
+    const observed = open(counted, { onSettled: (event) => settled.push(event) });
+    for (let n = 0; n < 50; n++) await observed.enqueue('e', { n });
+    expect(settled.filter((event) => event.status === 'delivered')).toHaveLength(50);
+    expect(receiver.requests).toHaveLength(50);
+    expect(calls).toEqual({ list: 1, record: 0 });
+    receiver.setDefault({ kind: 'status', status: 500 });
+    await observed.enqueue('e', { n: 50 });
+    expect(calls.record).toBe(1);
+    receiver.setDefault({ kind: 'status', status: 200 });
+    await observed.enqueue('e', { n: 51 });
+    await observed.enqueue('e', { n: 52 });
+    // The success after a failure ends the streak (one write); the next success to a healthy target writes nothing.
+    expect(calls.record).toBe(2);
+  });
+});
+
 describe('diagnostics', () => {
   it('lists failing endpoints without credentials or query secrets', async () => {
     const { receiver, stores, open } = await setup(STORE_FACTORIES[0]!);
