@@ -40,28 +40,36 @@ export function toStrictJson(value: unknown, field = 'payload'): string {
   return json;
 }
 
-/** JSON texts known for objects that carry a payload (new events and returned rows), by object. */
-const payloadTexts = new WeakMap<object, string>();
+/**
+ * Where `attachPayloadJson` keeps a text: a non-enumerable symbol-keyed property, invisible to `Object.keys`,
+ * spreading, equality checks and `JSON.stringify`, and far cheaper to set than a `WeakMap` entry. `Symbol.for`
+ * so that an ESM and a CJS copy of this package agree.
+ */
+const PAYLOAD_JSON = Symbol.for('@hooks/core.payloadJson');
 
 /**
  * Records that `carrier` (a `NewWebhookEvent` or a `WebhookEvent`) carries a payload whose JSON text is
  * `json`, so the payload is not serialised again: `prepareNewEvent` stores this text, and the engine sends
  * the text a store attached to a row it returned. `json` must be `toStrictJson(carrier.payload)` (for a new
- * event) or exactly the text the store keeps for the row. The mark lives in a `WeakMap` (no visible
- * property) and is lost on copies of `carrier`, which are then serialised as usual. Returns `carrier`.
+ * event) or exactly the text the store keeps for the row. The mark is a hidden property that copies of
+ * `carrier` (spreading, `structuredClone`) do not carry: they are serialised as usual. A frozen `carrier` is
+ * left unmarked. Returns `carrier`.
  *
  * @example
  * const event = attachPayloadJson({ eventType: 'order.paid', payload }, toStrictJson(payload));
  * await store.insert(event); // the store keeps that text without walking the payload again
  */
 export function attachPayloadJson<T extends object>(carrier: T, json: string): T {
-  payloadTexts.set(carrier, json);
+  if (Object.isExtensible(carrier)) {
+    Object.defineProperty(carrier, PAYLOAD_JSON, { value: json, configurable: true });
+  }
   return carrier;
 }
 
 /** The JSON text attached to `carrier` with `attachPayloadJson`, or undefined. */
 export function payloadJsonOf(carrier: object): string | undefined {
-  return payloadTexts.get(carrier);
+  const json = (carrier as { [PAYLOAD_JSON]?: unknown })[PAYLOAD_JSON];
+  return typeof json === 'string' ? json : undefined;
 }
 
 function describeKey(key: string): string {

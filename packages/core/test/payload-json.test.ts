@@ -11,16 +11,24 @@ import {
 const now = new Date('2026-01-01T00:00:00Z');
 
 describe('attachPayloadJson / payloadJsonOf', () => {
-  it('remembers the text per object, not per value, and returns the object', () => {
+  it('marks the object itself (not its value), invisibly, and returns it', () => {
     const event = { eventType: 'a', payload: { n: 1 } };
     expect(payloadJsonOf(event)).toBeUndefined();
     expect(attachPayloadJson(event, '{"n":1}')).toBe(event);
     expect(payloadJsonOf(event)).toBe('{"n":1}');
     // A copy is another object: it carries no text (and is serialised as usual).
     expect(payloadJsonOf({ ...event })).toBeUndefined();
-    // The mark is invisible: no property, nothing for equality, spreading or JSON to see.
+    // The mark is invisible: nothing for keys, equality, spreading or JSON to see.
     expect(Object.keys(event)).toEqual(['eventType', 'payload']);
+    expect(event).toStrictEqual({ eventType: 'a', payload: { n: 1 } });
     expect(JSON.stringify(event)).toBe('{"eventType":"a","payload":{"n":1}}');
+    expect(payloadJsonOf(structuredClone(event))).toBeUndefined();
+    // Attaching again replaces the text; a frozen object is left unmarked (and serialised as usual).
+    attachPayloadJson(event, '{ "n": 1 }');
+    expect(payloadJsonOf(event)).toBe('{ "n": 1 }');
+    const frozen = Object.freeze({ eventType: 'a', payload: 1 });
+    expect(attachPayloadJson(frozen, '1')).toBe(frozen);
+    expect(payloadJsonOf(frozen)).toBeUndefined();
   });
 });
 

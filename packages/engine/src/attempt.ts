@@ -95,9 +95,16 @@ function recordedHeaders(
   sent: Record<string, string>,
   custom: Readonly<Record<string, string>>,
 ): Record<string, string> {
+  // Without custom headers nothing needs masking: the sent object itself (the store copies what it keeps).
+  if (!hasKeys(custom)) return sent;
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(sent)) out[name] = name in custom ? '[redacted]' : value;
+  for (const name of Object.keys(sent)) out[name] = Object.hasOwn(custom, name) ? '[redacted]' : sent[name]!;
   return out;
+}
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
 }
 
 /** Builds the headers of one attempt: custom ones, then content-type and user-agent, then the signature. */
