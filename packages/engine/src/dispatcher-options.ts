@@ -1,15 +1,13 @@
 import {
-  ConfigurationError,
   checkWorkerId,
   DEFAULT_MAX_ATTEMPTS,
   STORE_LIMITS,
   type WebhookEvent,
   type WebhookStore,
 } from '@hooks/core';
-import { createStandardWebhooksScheme, type SignatureScheme } from '@hooks/signing';
+import type { SignatureScheme } from '@hooks/signing';
 import { createMemoryStore } from '@hooks/store-memory';
 import type { Dispatcher } from 'undici';
-import { version } from '../package.json';
 import { QUEUE_POLICIES, type QueuePolicy } from './bounded-queue.js';
 import {
   type EndpointHealthOptions,
@@ -17,7 +15,9 @@ import {
   resolveEndpointHealthOptions,
 } from './endpoint-health-options.js';
 import type { Timeouts } from './http-client.js';
-import { createRedactingLogger, type Logger, secretVariants, silentLogger } from './logger.js';
+import { createRedactingLogger, type Logger, silentLogger } from './logger.js';
+import { checkTargetUrl, fail, functionOption, intOption, objectOption } from './option-checks.js';
+import { resolveHeaders, resolveScheme, USER_AGENT } from './request-signing.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, type RetryAfterBounds } from './retry-after.js';
 import { checkRetryPolicy, type RetryPolicy, SVIX_SCHEDULE } from './retry-policy.js';
 import { resolveSsrfGuard, type SsrfGuardOptions, type SsrfPolicy } from './ssrf-guard.js';
@@ -175,105 +175,6 @@ export interface ResolvedDispatcherOptions {
   readonly endpointHealth: ResolvedEndpointHealthOptions;
   /** The SSRF policy, or undefined when the guard is off. */
   readonly ssrfGuard: SsrfPolicy | undefined;
-}
-
-/** The `user-agent` every request carries. */
-export const USER_AGENT = `hooks/${version}`;
-
-const RESERVED_HEADERS = new Set([
-  'content-type',
-  'content-length',
-  'host',
-  'transfer-encoding',
-  'connection',
-]);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-function fail(field: string, message: string, cause?: unknown): never {
-  throw new ConfigurationError(`${field} ${message}`, { details: { field }, cause });
-}
-
-/** An integer option from `min` to `max`, or `fallback` when undefined. */
-export function intOption(value: unknown, field: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function objectOption<T extends object>(value: T | undefined, field: string): Partial<T> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'must be an object');
-  return value;
-}
-
-function functionOption<T>(value: T | undefined, field: string): T | undefined {
-  if (value !== undefined && typeof value !== 'function') fail(field, 'must be a function');
-  return value;
-}
-
-/** Checks a target URL: an absolute http(s) URL (the URL itself is not echoed: it may hold a token). */
-export function checkTargetUrl(value: unknown, field = 'targetUrl'): string {
-  if (typeof value !== 'string' || !URL.canParse(value)) fail(field, 'must be an absolute http or https URL');
-  const protocol = new URL(value).protocol;
-  if (protocol !== 'http:' && protocol !== 'https:') fail(field, 'must be an http or https URL');
-  return value;
-}
-
-function resolveScheme(options: DispatcherOptions): {
-  scheme: SignatureScheme | undefined;
-  secrets: string[];
-} {
-  if (options.scheme !== undefined && options.secret !== undefined)
-    fail('scheme', 'and secret are exclusive: pass one');
-  if (options.scheme !== undefined) {
-    if (
-      typeof options.scheme !== 'object' ||
-      options.scheme === null ||
-      typeof options.scheme.sign !== 'function'
-    ) {
-      fail('scheme', 'must be a @hooks/signing scheme (an object with sign())');
-    }
-    return { scheme: options.scheme, secrets: [] };
-  }
-  if (options.secret === undefined) return { scheme: undefined, secrets: [] };
-  if (typeof options.secret !== 'string' || options.secret.trim() === '')
-    fail('secret', 'must be a non-empty string');
-  const secrets = secretVariants(options.secret);
-  try {
-    return { scheme: createStandardWebhooksScheme({ secret: options.secret }), secrets };
-  } catch (error) {
-    fail('secret', 'is not a valid Standard Webhooks secret (expected whsec_<base64>)', error);
-  }
-}
-
-function signatureHeaderNames(scheme: SignatureScheme): string[] {
-  try {
-    return Object.keys(scheme.sign({ id: 'evt_probe', timestamp: new Date(), body: '{}' })).map((name) =>
-      name.toLowerCase(),
-    );
-  } catch (error) {
-    fail('scheme', 'cannot sign (is it a verify-only key?)', error);
-  }
-}
-
-function resolveHeaders(input: Record<string, string> | undefined, scheme: SignatureScheme | undefined) {
-  const headers: Record<string, string> = {};
-  const reserved = new Set([
-    ...RESERVED_HEADERS,
-    ...(scheme === undefined ? [] : signatureHeaderNames(scheme)),
-  ]);
-  for (const [name, value] of Object.entries(objectOption(input, 'headers'))) {
-    const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name)) fail('headers', `has an invalid header name ${JSON.stringify(name)}`);
-    if (reserved.has(lower))
-      fail('headers', `may not set ${lower} (set by the engine or the signing scheme)`);
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value))
-      fail('headers', `value of ${lower} must be a single-line string`);
-    headers[lower] = value;
-  }
-  return Object.freeze(headers);
 }
 
 function resolveLogger(logger: Logger | undefined, secrets: readonly string[]): Logger {

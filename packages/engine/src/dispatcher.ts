@@ -1,7 +1,6 @@
 import {
   ConfigurationError,
   checkEventId,
-  type EndpointHealth,
   HooksError,
   type InsertResult,
   InvalidInputError,
@@ -11,7 +10,6 @@ import {
   type ReplaySelector,
   STORE_LIMITS,
   type WebhookEvent,
-  type WebhookStore,
 } from '@hooks/core';
 import type { AbortHandle } from './abort-handle.js';
 import { createAttemptSettings } from './attempt.js';
@@ -19,6 +17,7 @@ import { BoundedQueue } from './bounded-queue.js';
 import { DeliveryPool } from './delivery-pool.js';
 import { DeliveryRunner } from './delivery-runner.js';
 import { DiagnosticsCollector, type DispatcherDiagnostics } from './diagnostics.js';
+import type { Dispatcher, DispatcherReplayOptions } from './dispatcher-api.js';
 import { type DispatcherOptions, resolveDispatcherOptions } from './dispatcher-options.js';
 import { type DispatcherTransaction, runDispatcherTransaction } from './dispatcher-transaction.js';
 import { EndpointHealthTracker } from './endpoint-health.js';
@@ -35,63 +34,8 @@ import { safeErrorText } from './logger.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { QueueHandoff } from './queue-handoff.js';
 import { Scheduler, type StopOptions } from './scheduler.js';
+import { withDeadline } from './with-deadline.js';
 import { NO_ORIGIN, type WorkItem } from './work-item.js';
-
-/** Options of `Dispatcher.replay`. */
-export interface DispatcherReplayOptions {
-  /** Required bound on how many rows are considered (1 to 10000). */
-  limit: number;
-  /** List candidates without changing anything. */
-  dryRun?: boolean;
-  /** Rows replayed this many times already are refused (default 5). */
-  maxReplays?: number;
-}
-
-/** Sends webhooks: persists each event, then delivers it (inline or through the bounded queue). */
-export interface Dispatcher extends AsyncDisposable {
-  /** The store events live in. */
-  readonly store: WebhookStore;
-  /** Validates, persists, then delivers one event; never rejects because the receiver failed. */
-  enqueue(eventType: string, payload: unknown, options?: EnqueueOptions): Promise<WebhookEvent>;
-  /** Persists many events with one `insertMany`, then delivers them. */
-  enqueueMany(items: readonly EnqueueItem[]): Promise<WebhookEvent[]>;
-  /**
-   * Runs `work` in one store transaction (the transactional outbox): events enqueued through `tx` commit with
-   * the caller's writes on `tx.db`, or not at all, and are delivered after the commit (inline in sync mode).
-   */
-  transaction<T>(work: (tx: DispatcherTransaction) => Promise<T>): Promise<T>;
-  /** Delivers (or re-delivers) one event now; terminal rows and rows leased elsewhere come back unchanged. */
-  deliverNow(id: string): Promise<WebhookEvent>;
-  /** Pending rows with attempts left that are due at `now`. */
-  listPendingDue(now?: Date, limit?: number): Promise<WebhookEvent[]>;
-  /** Claims due rows once and delivers them; resolves with how many were claimed once all are recorded. */
-  deliverDue(options?: { now?: Date; limit?: number }): Promise<number>;
-  /** Replays terminal rows (bounded) and wakes delivery for them. */
-  replay(selector: ReplaySelector, options: DispatcherReplayOptions): Promise<ReplayReport>;
-  /** Counters, queue state, latency percentiles, recent failures and unhealthy endpoints (no secrets). */
-  diagnostics(): DispatcherDiagnostics;
-  /** Endpoint health as the store keeps it (shared by every worker on the store). */
-  listEndpoints(query?: ListEndpointsQuery): Promise<EndpointHealth[]>;
-  /**
-   * Re-enables a disabled endpoint (an explicit act; at once in this process, within `endpointHealth.refreshMs`
-   * or at the next store notification in others). Rows skipped meanwhile stay `skipped`: replay them.
-   */
-  enableEndpoint(url: string): Promise<EndpointHealth | undefined>;
-  /** Starts the scheduler (retries, deferred hand-offs, rows of dead workers). */
-  start(): void;
-  /** Stops the scheduler; in-flight attempts get `deadlineMs` to finish, the rest are aborted and released. */
-  stop(options?: StopOptions): Promise<void>;
-  /** Stops everything, drains the queue within `deadlineMs` (default 5000), closes connections; never hangs. */
-  close(options?: StopOptions): Promise<void>;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
-  });
-  return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Creates a dispatcher. With no `store` it keeps events in memory (`@hooks/store-memory`).

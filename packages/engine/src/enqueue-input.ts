@@ -7,7 +7,7 @@ import {
   toStrictJson,
   utf8Length,
 } from '@hooks/core';
-import { checkTargetUrl } from './dispatcher-options.js';
+import { checkTargetUrl } from './option-checks.js';
 import { parseDuration } from './retry-policy.js';
 
 /** Per-event options of `enqueue`. */

@@ -1,14 +1,14 @@
 export { GONE_REASON } from './attempt.js';
 export type { QueuePolicy } from './bounded-queue.js';
 export type { DeliveryTotals, DispatcherDiagnostics, RecentFailure } from './diagnostics.js';
-export { createDispatcher, type Dispatcher, type DispatcherReplayOptions } from './dispatcher.js';
-export {
-  type DeliveryMode,
-  type DispatcherOptions,
-  type DropHandling,
-  type QueueOptions,
-  type SchedulerOptions,
-  USER_AGENT,
+export { createDispatcher } from './dispatcher.js';
+export type { Dispatcher, DispatcherReplayOptions } from './dispatcher-api.js';
+export type {
+  DeliveryMode,
+  DispatcherOptions,
+  DropHandling,
+  QueueOptions,
+  SchedulerOptions,
 } from './dispatcher-options.js';
 export type { DispatcherTransaction } from './dispatcher-transaction.js';
 export { DISABLED_SKIP_PREFIX, type EndpointDiagnostics } from './endpoint-health.js';
@@ -30,6 +30,7 @@ export {
   type NotifierReplayReport,
   type NotifyResult,
 } from './notifier.js';
+export { USER_AGENT } from './request-signing.js';
 export { DEFAULT_RETRY_AFTER_BOUNDS, parseRetryAfter, type RetryAfterBounds } from './retry-after.js';
 export {
   type ExponentialRetryPolicy,
