@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { VERIFIER } from './fixtures.js';
+import { streamBytes } from './receiver.js';
 
 /** How the chaos receiver treats one request. */
 export type ChaosAction =
@@ -151,27 +152,6 @@ export async function startChaosReceiver(options: ChaosOptions): Promise<ChaosRe
     tick();
   }
 
-  function huge(res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    const chunk = Buffer.alloc(64 * 1024, 'h');
-    let left = hugeBytes;
-    const pump = (): void => {
-      while (left > 0 && !res.destroyed) {
-        left -= chunk.length;
-        hugeBytesWritten += chunk.length;
-        if (!res.write(chunk)) {
-          res.once('drain', pump);
-          return;
-        }
-      }
-      if (!res.destroyed) res.end();
-    };
-    res.on('close', () => {
-      left = 0;
-    });
-    pump();
-  }
-
   function act(action: ChaosAction, fraction: number, req: IncomingMessage, res: ServerResponse): void {
     const timeout = options.totalTimeoutMs;
     switch (action) {
@@ -181,7 +161,10 @@ export async function startChaosReceiver(options: ChaosOptions): Promise<ChaosRe
       case 'huge':
         // Answer before the body is read, as a server streaming a download would.
         req.resume();
-        huge(res);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        streamBytes(res, hugeBytes, (written) => {
+          hugeBytesWritten += written;
+        });
         return;
       default:
         readBody(req, (body) => {

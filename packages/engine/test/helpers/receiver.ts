@@ -1,6 +1,27 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+/**
+ * Streams `bytes` filler bytes into `res` (with back-pressure), stopping when the client goes away;
+ * `counted` gets each chunk's size as it is written.
+ */
+export function streamBytes(res: ServerResponse, bytes: number, counted: (written: number) => void): void {
+  const chunk = Buffer.alloc(16 * 1024, 'x');
+  let left = bytes;
+  const pump = (): void => {
+    while (left > 0 && !res.destroyed) {
+      left -= chunk.length;
+      counted(chunk.length);
+      if (!res.write(chunk)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+}
+
 /** What the receiver does with one request. */
 export type ReceiverAction =
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
@@ -125,20 +146,9 @@ export async function startReceiver(): Promise<Receiver> {
         return;
       case 'huge': {
         res.writeHead(action.status ?? 200, { 'content-type': 'text/plain' });
-        const chunk = Buffer.alloc(16 * 1024, 'x');
-        let left = action.bytes;
-        const pump = (): void => {
-          while (left > 0 && !res.destroyed) {
-            left -= chunk.length;
-            hugeBytesWritten += chunk.length;
-            if (!res.write(chunk)) {
-              res.once('drain', pump);
-              return;
-            }
-          }
-          if (!res.destroyed) res.end();
-        };
-        pump();
+        streamBytes(res, action.bytes, (written) => {
+          hugeBytesWritten += written;
+        });
         return;
       }
     }
