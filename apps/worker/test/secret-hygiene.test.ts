@@ -183,7 +183,9 @@ describe.skipIf(unavailable !== undefined)(`secret hygiene across both apps${ski
     // Every read surface: admin API, diagnostics, metrics, health, dashboard; the worker's too.
     await call('GET', '/_mock/webhook-events?limit=100');
     for (const id of [ok, retried, failedA, failedB]) await call('GET', `/_mock/webhook-events/${id}`);
-    for (const path of ['/_mock/diagnostics', '/metrics', '/healthz', '/_mock/']) await call('GET', path);
+    for (const path of ['/_mock/diagnostics', '/_mock/endpoints', '/metrics', '/healthz', '/_mock/']) {
+      await call('GET', path);
+    }
     for (const path of ['/metrics', '/healthz', '/readyz']) {
       const response = await fetch(`http://127.0.0.1:${metricsPort}${path}`);
       collect(`worker ${path}`, await response.text());
@@ -192,6 +194,7 @@ describe.skipIf(unavailable !== undefined)(`secret hygiene across both apps${ski
       ['inspect', retried, '--json'],
       ['inspect', ok],
       ['stats', '--json'],
+      ['endpoints', '--json'],
       ['replay', '--type', 'campaign_status_change', '--status', 'delivered', '--limit', '5', '--dry-run'],
     ]) {
       const result = await runCli(args, env);

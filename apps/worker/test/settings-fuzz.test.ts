@@ -76,7 +76,7 @@ describe('fuzz: hooks-worker settings', () => {
     );
   });
 
-  it('replay, inspect and stats: exit 0, 1 or 2, one line naming the problem, never the password', async () => {
+  it('replay, inspect, stats and endpoints: exit 0, 1 or 2, one line naming the problem, never the password', async () => {
     const flagValue = fc.oneof(
       fc.constantFrom('evt_01', 'campaign_status_change', '1h', '2026-01-31T12:00:00Z', 'failed', '10', '0'),
       fc.constantFrom('pending', 'a,,b', '-5', '1e3', 'yesterday', '10001', ' '),
@@ -104,7 +104,7 @@ describe('fuzz: hooks-worker settings', () => {
       ),
       junk.filter((text) => !text.startsWith('-')).map((text) => [text]),
     );
-    const command = fc.constantFrom('replay', 'inspect', 'stats');
+    const command = fc.constantFrom('replay', 'inspect', 'stats', 'endpoints');
     await fc.assert(
       fc.asyncProperty(command, fc.array(arg, { maxLength: 5 }), token, async (name, parts, password) => {
         const argv = [name, ...parts.flat()];
