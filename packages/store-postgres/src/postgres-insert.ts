@@ -1,42 +1,60 @@
 import { ConflictError, type InsertResult, type PreparedEvent } from '@hooks/core';
 import { type Kysely, sql } from 'kysely';
-import { type EventRow, toWebhookEvent } from './postgres-rows.js';
+import { type EventRow, insertedEvent, jsonText, jsonTime, toWebhookEvent } from './postgres-rows.js';
 import type { HooksDatabase, PostgresContext } from './postgres-schema.js';
 
 /** How often an insert is retried when a row it conflicted with vanished before it could be read. */
 const MAX_ROUNDS = 3;
 
+/** What the INSERT returns per created row: the rest of the row is what the insert wrote (`insertedEvent`). */
+interface CreatedRow {
+  id: string;
+  idempotency_key: string | null;
+  /** The JSONB payload as pg parses it (key order as stored). */
+  payload: unknown;
+}
+
+/**
+ * The batch as one JSON array (one parameter): each payload's JSON text is embedded as it is, so nothing is
+ * escaped or serialised again (the twelve `text[]` parameters this replaces made pg escape every payload
+ * into an array literal); short texts are JSON strings, times ISO strings, `o` the input order. A payload
+ * sits in a one-element array (`p -> 0`), so a JSON `null` payload stays JSONB `null`, not SQL NULL.
+ */
+function batchJson(batch: readonly PreparedEvent[]): string {
+  const parts = new Array<string>(batch.length);
+  for (let index = 0; index < batch.length; index++) {
+    const e = batch[index]!;
+    parts[index] =
+      `{"o":${index},"id":${jsonText(e.id)},"t":${jsonText(e.eventType)},"p":[${e.payloadJson}],` +
+      `"u":${jsonText(e.targetUrl)},"s":${jsonText(e.status)},"m":${e.maxAttempts},` +
+      `"n":${jsonTime(e.nextRetryAt)},"e":${jsonText(e.lastError)},"k":${jsonText(e.idempotencyKey)},` +
+      `"i":${jsonTime(e.insertedAt)},"b":${jsonText(e.lockedBy)},"l":${jsonTime(e.lockedUntil)}}`;
+  }
+  return `[${parts.join(',')}]`;
+}
+
 async function insertRows(
   db: Kysely<HooksDatabase>,
   context: PostgresContext,
   batch: readonly PreparedEvent[],
-): Promise<EventRow[]> {
+): Promise<CreatedRow[]> {
   const { events, notify } = context;
-  const column = <T>(pick: (event: PreparedEvent) => T): T[] => batch.map(pick);
-  // One statement whatever the batch size: arrays are one parameter each, unnest turns them into rows.
-  // ON CONFLICT (idempotency_key) DO NOTHING leaves an existing row (or an earlier one in this batch) alone.
-  const query = sql<EventRow>`
+  // One statement whatever the batch size. ON CONFLICT (idempotency_key) DO NOTHING leaves an existing row
+  // (or an earlier one in this batch) alone. Only what the database decides comes back: which rows were
+  // created, and each payload as JSONB keeps it (its key order, which every later read shows).
+  const query = sql<CreatedRow>`
     with input as (
-      select * from unnest(
-        ${column((e) => e.id)}::text[], ${column((e) => e.eventType)}::text[],
-        ${column((e) => e.payloadJson)}::text[], ${column((e) => e.targetUrl)}::text[],
-        ${column((e) => e.status)}::text[], ${column((e) => e.maxAttempts)}::int[],
-        ${column((e) => e.nextRetryAt)}::timestamptz[], ${column((e) => e.lastError)}::text[],
-        ${column((e) => e.idempotencyKey)}::text[], ${column((e) => e.insertedAt)}::timestamptz[],
-        ${column((e) => e.lockedBy)}::text[], ${column((e) => e.lockedUntil)}::timestamptz[]
-      ) with ordinality as i(id, event_type, payload, target_url, status, max_attempts, next_retry_at,
-                              last_error, idempotency_key, inserted_at, locked_by, locked_until, ord)
+      select * from json_to_recordset(${batchJson(batch)}::json) as i(o int, id text, t text, p jsonb, u text,
+        s text, m int, n timestamptz, e text, k text, i timestamptz, b text, l timestamptz)
     ), inserted as (
       insert into ${events} (id, event_type, payload, target_url, status, max_attempts, next_retry_at,
         available_at, last_error, inserted_at, updated_at, locked_by, locked_until, idempotency_key)
-      select id, event_type, payload::jsonb, target_url, status, max_attempts, next_retry_at,
-        greatest(coalesce(next_retry_at, inserted_at), locked_until), last_error, inserted_at, inserted_at,
-        locked_by, locked_until, idempotency_key
-      from input order by ord
+      select id, t, p -> 0, u, s, m, n, greatest(coalesce(n, i), l), e, i, i, b, l, k
+      from input order by o
       on conflict (idempotency_key) do nothing
-      returning *
+      returning id, idempotency_key, payload
     )
-    select inserted.*, ${notify} as notified from inserted`;
+    select inserted.*, (select ${notify} from inserted limit 1) is null as notified from inserted`;
   try {
     return (await query.execute(db)).rows;
   } catch (error) {
@@ -48,6 +66,11 @@ async function insertRows(
       details: { field: 'id', id },
     });
   }
+}
+
+/** True when inserting `prepared` may take several statements (idempotency keys): run it in a transaction. */
+export function needsInsertTransaction(prepared: readonly PreparedEvent[]): boolean {
+  return prepared.some((event) => event.idempotencyKey !== null);
 }
 
 async function rowsByKey(
@@ -79,8 +102,8 @@ export async function insertEvents(
       remaining.map((item) => item.event),
     );
     const created = new Map(rows.map((row) => [row.id, row]));
-    const byKey = new Map(
-      rows.flatMap((row) => (row.idempotency_key === null ? [] : [[row.idempotency_key, row]])),
+    const byKey = new Map<string, EventRow | CreatedRow>(
+      rows.flatMap((row) => (row.idempotency_key === null ? [] : [[row.idempotency_key, row] as const])),
     );
     const missing = remaining
       .map((item) => item.event.idempotencyKey)
@@ -93,12 +116,12 @@ export async function insertEvents(
       if (fresh !== undefined) {
         // Each created row answers the first event that made it; a later duplicate gets created: false.
         created.delete(item.event.id);
-        results[item.index] = { event: toWebhookEvent(fresh), created: true };
+        results[item.index] = { event: insertedEvent(item.event, fresh.payload), created: true };
         continue;
       }
       const found = item.event.idempotencyKey === null ? undefined : byKey.get(item.event.idempotencyKey);
-      if (found !== undefined) results[item.index] = { event: toWebhookEvent(found), created: false };
-      else next.push(item);
+      if (found === undefined) next.push(item);
+      else results[item.index] = { event: existingEvent(found, remaining), created: false };
     }
     remaining = next;
   }
@@ -106,4 +129,18 @@ export async function insertEvents(
     throw new ConflictError('insert conflicted with rows that were deleted while it ran; try again');
   }
   return results as InsertResult[];
+}
+
+/**
+ * The event an idempotency key returned: a row read back whole, or one this very batch created for an earlier
+ * event with the same key (built like that event's own result).
+ */
+function existingEvent(
+  row: EventRow | CreatedRow,
+  batch: readonly { event: PreparedEvent }[],
+): InsertResult['event'] {
+  if ('event_type' in row) return toWebhookEvent(row);
+  const first = batch.find((item) => item.event.id === row.id);
+  if (first === undefined) throw new Error(`the insert of ${row.id} is missing from its batch`);
+  return insertedEvent(first.event, row.payload);
 }

@@ -1,6 +1,13 @@
 import type { PreparedOutcome, RecordResult } from '@hooks/core';
 import { type Kysely, sql } from 'kysely';
-import { type EventRow, toWebhookEvent } from './postgres-rows.js';
+import {
+  type EventRow,
+  jsonText,
+  jsonTime,
+  type OutcomeRow,
+  outcomeEvent,
+  toWebhookEvent,
+} from './postgres-rows.js';
 import type { HooksDatabase, PostgresContext } from './postgres-schema.js';
 
 /** Splits outcomes into runs in which every event appears once, keeping their order. */
@@ -22,57 +29,70 @@ function runsWithDistinctEvents(outcomes: readonly PreparedOutcome[]): PreparedO
 }
 
 /**
+ * A run of outcomes as one JSON array (one parameter): request headers (JSON already) are embedded as they
+ * are, texts as JSON strings, times as ISO strings.
+ */
+function runJson(run: readonly PreparedOutcome[]): string {
+  const parts = new Array<string>(run.length);
+  for (let index = 0; index < run.length; index++) {
+    const o = run[index]!;
+    parts[index] =
+      `{"id":${jsonText(o.eventId)},"w":${jsonText(o.workerId)},"a":${o.attemptNumber},` +
+      `"s":"${o.kind === 'retry' ? 'pending' : o.kind}","n":${jsonTime(o.nextRetryAt)},` +
+      `"sa":${jsonTime(o.startedAt)},"fa":${jsonTime(o.finishedAt)},"d":${o.durationMs},` +
+      `"rs":${o.responseStatus ?? 'null'},"rb":${jsonText(o.responseBody)},"e":${jsonText(o.error)},` +
+      `"h":${o.requestHeadersJson ?? 'null'}}`;
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/**
  * Applies a run of outcomes (distinct events) in one statement. Each is fenced: it applies only while the
  * row is pending, leased by the reporting worker, and at `attempts = attemptNumber - 1`. An applied outcome
  * bumps `attempts`, sets the status (a retry stays pending with its `next_retry_at`), records the response,
  * releases the lease and appends an attempt record. NOTIFYs other instances when a retry was scheduled.
- * Returns the rows that applied, by id.
+ * Returns the rows that applied, by id, with only the columns the outcome did not set (`outcomeEvent`
+ * rebuilds the rest).
  */
 async function applyRun(
   db: Kysely<HooksDatabase>,
   context: PostgresContext,
   run: readonly PreparedOutcome[],
   now: Date,
-): Promise<Map<string, EventRow>> {
+): Promise<Map<string, OutcomeRow>> {
   const { events, attempts } = context;
-  const column = <T>(pick: (outcome: PreparedOutcome) => T): T[] => run.map(pick);
-  const { rows } = await sql<EventRow>`
+  const { rows } = await sql<OutcomeRow>`
     with outcome as (
-      select * from unnest(
-        ${column((o) => o.eventId)}::text[], ${column((o) => o.workerId)}::text[],
-        ${column((o) => o.attemptNumber)}::int[], ${column((o) => (o.kind === 'retry' ? 'pending' : o.kind))}::text[],
-        ${column((o) => o.nextRetryAt)}::timestamptz[], ${column((o) => o.startedAt)}::timestamptz[],
-        ${column((o) => o.finishedAt)}::timestamptz[], ${column((o) => o.durationMs)}::int[],
-        ${column((o) => o.responseStatus)}::int[], ${column((o) => o.responseBody)}::text[],
-        ${column((o) => o.error)}::text[], ${column((o) => o.requestHeadersJson)}::text[]
-      ) as o(event_id, worker_id, attempt_number, status, next_retry_at, started_at, finished_at,
-             duration_ms, response_status, response_body, error, request_headers)
+      select * from json_to_recordset(${runJson(run)}::json) as o(id text, w text, a int, s text,
+        n timestamptz, sa timestamptz, fa timestamptz, d int, rs int, rb text, e text, h jsonb)
     ), applied as (
       update ${events} as e
-      set status = o.status,
-          attempts = o.attempt_number,
-          next_retry_at = case when o.status = 'pending' then o.next_retry_at else e.next_retry_at end,
-          available_at = case when o.status = 'pending' then o.next_retry_at else e.available_at end,
-          last_attempt_at = o.started_at,
-          last_error = o.error,
-          response_status = o.response_status,
-          response_body = o.response_body,
-          delivered_at = case when o.status = 'delivered' then o.finished_at else e.delivered_at end,
+      set status = o.s,
+          attempts = o.a,
+          next_retry_at = case when o.s = 'pending' then o.n else e.next_retry_at end,
+          available_at = case when o.s = 'pending' then o.n else e.available_at end,
+          last_attempt_at = o.sa,
+          last_error = o.e,
+          response_status = o.rs,
+          response_body = o.rb,
+          delivered_at = case when o.s = 'delivered' then o.fa else e.delivered_at end,
           locked_by = null,
           locked_until = null,
           updated_at = ${now}
       from outcome as o
-      where e.id = any(${column((o) => o.eventId)}::text[]) and e.id = o.event_id and e.status = 'pending' and e.locked_by = o.worker_id
-        and e.attempts = o.attempt_number - 1
-      returning e.*
+      where e.id = any(array(select id from outcome)) and e.id = o.id and e.status = 'pending'
+        and e.locked_by = o.w and e.attempts = o.a - 1
+      returning e.id, e.event_type, e.payload, e.target_url, e.max_attempts, e.next_retry_at, e.delivered_at,
+        e.inserted_at, e.replay_count, e.idempotency_key, e.status
     ), recorded as (
       insert into ${attempts} (event_id, attempt_number, replay_count, started_at, finished_at, duration_ms,
         response_status, response_body, error, request_headers, worker_id)
-      select o.event_id, o.attempt_number, a.replay_count, o.started_at, o.finished_at, o.duration_ms,
-        o.response_status, o.response_body, o.error, o.request_headers::jsonb, o.worker_id
-      from applied as a join outcome as o on o.event_id = a.id
+      select o.id, o.a, a.replay_count, o.sa, o.fa, o.d, o.rs, o.rb, o.e, o.h, o.w
+      from applied as a join outcome as o on o.id = a.id
     )
-    select applied.*,
+    select applied.id, applied.event_type, applied.payload, applied.target_url, applied.max_attempts,
+      applied.next_retry_at, applied.delivered_at, applied.inserted_at, applied.replay_count,
+      applied.idempotency_key,
       (select ${context.notify} from applied where status = 'pending' limit 1) is null as notified
     from applied`.execute(db);
   return new Map(rows.map((row) => [row.id, row]));
@@ -105,10 +125,14 @@ export async function recordOutcomeRows(
           );
     for (const outcome of run) {
       const row = applied.get(outcome.eventId);
-      const event = row ?? current.get(outcome.eventId);
+      if (row !== undefined) {
+        results.push({ eventId: outcome.eventId, applied: true, event: outcomeEvent(outcome, now, row) });
+        continue;
+      }
+      const event = current.get(outcome.eventId);
       results.push({
         eventId: outcome.eventId,
-        applied: row !== undefined,
+        applied: false,
         event: event === undefined ? undefined : toWebhookEvent(event),
       });
     }

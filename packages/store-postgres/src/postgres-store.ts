@@ -53,7 +53,7 @@ import { claimDueRows, claimRowById, releaseRows } from './postgres-claim.js';
 import { type OpenedDatabase, openDatabase } from './postgres-connection.js';
 import { enableEndpointRow, listEndpointRows, recordEndpointRows } from './postgres-endpoints.js';
 import { createScrubber, type Scrubber, toStoreError } from './postgres-errors.js';
-import { insertEvents } from './postgres-insert.js';
+import { insertEvents, needsInsertTransaction } from './postgres-insert.js';
 import { applyMigrations, checkMigrations } from './postgres-migrations.js';
 import { channelFor, PostgresNotifier } from './postgres-notifier.js';
 import { type PostgresSettings, type PostgresStoreOptions, resolveSettings } from './postgres-options.js';
@@ -147,8 +147,11 @@ class PostgresWebhookStore<DB> implements PostgresStore {
     this.#open();
     const prepared = this.#prepareMany(events);
     if (prepared.length === 0) return [];
+    // Without idempotency keys the insert is one statement, atomic by itself: no BEGIN/COMMIT round trips.
     const results = await this.#use(() =>
-      this.#db.transaction().execute((trx) => insertEvents(trx, this.#context, prepared)),
+      needsInsertTransaction(prepared)
+        ? this.#db.transaction().execute((trx) => insertEvents(trx, this.#context, prepared))
+        : insertEvents(this.#db, this.#context, prepared),
     );
     if (results.some((result) => result.created)) this.#notifier.wake();
     return results;
