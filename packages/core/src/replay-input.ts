@@ -4,7 +4,7 @@ import {
   checkDate,
   checkEventId,
   checkInt,
-  checkText,
+  checkName,
   DEFAULT_MAX_REPLAYS,
   invalid,
   STORE_LIMITS,
@@ -44,7 +44,7 @@ export function normaliseReplay(selector: ReplaySelector, options: ReplayOptions
     for (const [index, id] of ids.entries()) checkEventId(id, `ids[${index}]`);
   }
   const eventTypes = toList(selector.eventType);
-  for (const type of eventTypes ?? []) checkText(type, 'eventType', STORE_LIMITS.maxEventTypeLength);
+  for (const type of eventTypes ?? []) checkName(type, 'eventType', STORE_LIMITS.maxEventTypeLength);
   const statuses = toList(selector.status) ?? ['failed'];
   if (statuses.length === 0) throw invalid('status', 'must not be empty');
   for (const status of statuses) {

@@ -80,6 +80,21 @@ export function checkText(value: unknown, field: string, max: number): string {
   return value;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Checks a name-like text (event type, worker id, idempotency key): `checkText`, and no control characters
+ * or lone surrogates, which some databases cannot store and no reader can show.
+ */
+export function checkName(value: unknown, field: string, max: number): string {
+  const text = checkText(value, field, max);
+  if (CONTROL_CHARACTER.test(text)) throw invalid(field, 'must not contain control characters');
+  if (LONE_SURROGATE.test(text)) throw invalid(field, 'must not contain lone UTF-16 surrogates');
+  return text;
+}
+
 /** Checks a caller's `now` (a valid Date) and returns a copy. */
 export function checkNow(value: unknown, field = 'now'): Date {
   return new Date(checkDate(value, field).getTime());
@@ -97,7 +112,7 @@ export function checkArray(value: unknown, field: string): void {
 
 /** Checks a worker id (non-empty, at most 200 characters). */
 export function checkWorkerId(value: unknown): string {
-  return checkText(value, 'workerId', 200);
+  return checkName(value, 'workerId', 200);
 }
 
 /** Checks an event id's shape. */
@@ -116,7 +131,7 @@ export function prepareNewEvent(
 ): PreparedEvent {
   if (typeof input !== 'object' || input === null) throw invalid('event', 'must be an object');
   const id = input.id === undefined ? createEventId(now.getTime()) : checkEventId(input.id);
-  const eventType = checkText(input.eventType, 'eventType', STORE_LIMITS.maxEventTypeLength);
+  const eventType = checkName(input.eventType, 'eventType', STORE_LIMITS.maxEventTypeLength);
   // Text the engine already serialised strictly (attachPayloadJson) is reused instead of walking the payload again.
   const payloadJson = payloadJsonOf(input) ?? toStrictJson(input.payload, 'payload');
   const size = utf8Length(payloadJson);
@@ -144,7 +159,7 @@ export function prepareNewEvent(
   const idempotencyKey =
     input.idempotencyKey === undefined || input.idempotencyKey === null
       ? null
-      : checkText(input.idempotencyKey, 'idempotencyKey', STORE_LIMITS.maxIdempotencyKeyLength);
+      : checkName(input.idempotencyKey, 'idempotencyKey', STORE_LIMITS.maxIdempotencyKeyLength);
   let status: 'pending' | 'skipped' = 'pending';
   let lastError: string | null = null;
   if (input.skip !== undefined) {
@@ -231,7 +246,7 @@ export function normaliseListQuery(query: ListEventsQuery = {}): NormalisedListQ
       );
   }
   const eventTypes = toList(query.eventType);
-  for (const type of eventTypes ?? []) checkText(type, 'eventType', STORE_LIMITS.maxEventTypeLength);
+  for (const type of eventTypes ?? []) checkName(type, 'eventType', STORE_LIMITS.maxEventTypeLength);
   const order = query.order ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw invalid('order', 'must be "asc" or "desc"');
   return {

@@ -43,12 +43,16 @@ export function inputValidationSuite(context: SuiteContext): void {
       expect((await harness.raw.event(event.id))?.payload).toBe(under);
     });
 
-    it('insert refuses an empty or too long eventType, a bad targetUrl, a bad id or maxAttempts', async () => {
+    it('insert refuses an empty, too long or control-character eventType or key, a bad targetUrl, a bad id or maxAttempts', async () => {
       const harness = context.harness();
       const cases: [Parameters<typeof newEvent>[0], string][] = [
         [{ eventType: '' }, 'eventType'],
         [{ eventType: '   ' }, 'eventType'],
         [{ eventType: 'x'.repeat(201) }, 'eventType'],
+        [{ eventType: 'order\u0000paid' }, 'eventType'],
+        [{ eventType: 'order\npaid' }, 'eventType'],
+        [{ eventType: 'order.\ud800' }, 'eventType'],
+        [{ idempotencyKey: 'key\u0000' }, 'idempotencyKey'],
         [{ targetUrl: 'not a url' }, 'targetUrl'],
         [{ targetUrl: 'ftp://files.example.test/x' }, 'targetUrl'],
         [{ id: 'has space' }, 'id'],
@@ -84,6 +88,7 @@ export function inputValidationSuite(context: SuiteContext): void {
       }
       await expectInvalidInput(() => store.list({ since: new Date('nope') }), 'since');
       await expectInvalidInput(() => store.list({ eventType: '' }), 'eventType');
+      await expectInvalidInput(() => store.list({ eventType: 'a\u0000b' }), 'eventType');
     });
 
     it('listDue and claimDue refuse bad limits, lease lengths and worker ids, leasing nothing', async () => {
