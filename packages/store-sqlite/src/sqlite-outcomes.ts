@@ -1,12 +1,50 @@
 import type { PreparedOutcome, RecordResult } from '@hooks/core';
-import { all, run, type SqlProgram } from './sqlite-executor.js';
-import { rowToEvent } from './sqlite-rows.js';
+import { all, run, type SqlParam, type SqlProgram } from './sqlite-executor.js';
+import { OUTCOME_RETURNING, type OutcomeRow, outcomeToEvent, rowToEvent } from './sqlite-rows.js';
 import type { EventRow, SqliteTableNames } from './sqlite-schema.js';
 
+/** Columns of an attempt record, in the order `attemptParams` gives them. */
+const ATTEMPT_COLUMNS =
+  'event_id, attempt_number, replay_count, started_at, finished_at, duration_ms, response_status, ' +
+  'response_body, error, request_headers, worker_id';
+
+/** Attempt records per INSERT statement: fewer statements per batch, few distinct statements to cache. */
+const ATTEMPTS_PER_STATEMENT = [32, 8, 1] as const;
+
+function attemptParams(outcome: PreparedOutcome, replayCount: number): SqlParam[] {
+  return [
+    outcome.eventId,
+    outcome.attemptNumber,
+    replayCount,
+    outcome.startedAt.getTime(),
+    outcome.finishedAt.getTime(),
+    outcome.durationMs,
+    outcome.responseStatus,
+    outcome.responseBody,
+    outcome.error,
+    outcome.requestHeadersJson,
+    outcome.workerId,
+  ];
+}
+
+/** Appends attempt records, in order, with multi-row INSERTs of 32, 8 and 1 rows. */
+function* insertAttempts(names: SqliteTableNames, records: readonly SqlParam[][]): SqlProgram<void> {
+  let next = 0;
+  for (const size of ATTEMPTS_PER_STATEMENT) {
+    const values = Array.from({ length: size }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    const insert = `INSERT INTO ${names.attempts} (${ATTEMPT_COLUMNS}) VALUES ${values}`;
+    for (; records.length - next >= size; next += size) {
+      yield* run(insert, records.slice(next, next + size).flat());
+    }
+  }
+}
+
 /**
- * Applies checked outcomes (the caller runs this in one transaction). Each is fenced: it changes the row only while it is pending,
- * leased by the reporting worker, and has made exactly `attemptNumber - 1` attempts; then it appends an attempt
- * record and releases the lease. A refused outcome changes nothing and records nothing.
+ * Applies checked outcomes (the caller runs this in one transaction). Each is fenced: it changes the row only
+ * while it is pending, leased by the reporting worker, and has made exactly `attemptNumber - 1` attempts; then
+ * it releases the lease, and its attempt record is appended (all records of the batch together, in order, at
+ * the end). A refused outcome changes nothing and records nothing. The UPDATE returns only the columns the
+ * outcome did not set; `outcomeToEvent` builds the row from them and the outcome.
  */
 export function* applyOutcomes(
   names: SqliteTableNames,
@@ -17,25 +55,21 @@ export function* applyOutcomes(
     `UPDATE ${names.events} SET status = ?, attempts = ?, next_retry_at = coalesce(?, next_retry_at), ` +
     'last_attempt_at = ?, last_error = ?, response_status = ?, response_body = ?, ' +
     'delivered_at = coalesce(?, delivered_at), locked_by = NULL, locked_until = NULL, updated_at = ? ' +
-    "WHERE id = ? AND status = 'pending' AND locked_by = ? AND attempts = ? RETURNING *";
-  const insertAttempt =
-    `INSERT INTO ${names.attempts} (event_id, attempt_number, replay_count, started_at, finished_at, ` +
-    'duration_ms, response_status, response_body, error, request_headers, worker_id) ' +
-    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    "WHERE id = ? AND status = 'pending' AND locked_by = ? AND attempts = ? " +
+    `RETURNING ${OUTCOME_RETURNING}`;
   const select = `SELECT * FROM ${names.events} WHERE id = ?`;
   const results: RecordResult[] = [];
+  const records: SqlParam[][] = [];
   for (const outcome of outcomes) {
-    const started = outcome.startedAt.getTime();
-    const finished = outcome.finishedAt.getTime();
-    const [row] = yield* all<EventRow>(update, [
+    const [row] = yield* all<OutcomeRow>(update, [
       outcome.kind === 'retry' ? 'pending' : outcome.kind,
       outcome.attemptNumber,
       outcome.kind === 'retry' ? (outcome.nextRetryAt?.getTime() ?? null) : null,
-      started,
+      outcome.startedAt.getTime(),
       outcome.error,
       outcome.responseStatus,
       outcome.responseBody,
-      outcome.kind === 'delivered' ? finished : null,
+      outcome.kind === 'delivered' ? outcome.finishedAt.getTime() : null,
       now,
       outcome.eventId,
       outcome.workerId,
@@ -50,20 +84,9 @@ export function* applyOutcomes(
       });
       continue;
     }
-    yield* run(insertAttempt, [
-      row.id,
-      outcome.attemptNumber,
-      row.replay_count,
-      started,
-      finished,
-      outcome.durationMs,
-      outcome.responseStatus,
-      outcome.responseBody,
-      outcome.error,
-      outcome.requestHeadersJson,
-      outcome.workerId,
-    ]);
-    results.push({ eventId: row.id, applied: true, event: rowToEvent(row) });
+    records.push(attemptParams(outcome, row.replay_count));
+    results.push({ eventId: row.id, applied: true, event: outcomeToEvent(outcome, now, row) });
   }
+  yield* insertAttempts(names, records);
   return results;
 }

@@ -4,6 +4,7 @@ import {
   type DeliveryStatus,
   type JsonValue,
   type PreparedEvent,
+  type PreparedOutcome,
   type WebhookEvent,
 } from '@hooks/core';
 import type { AttemptRow, EventRow } from './sqlite-schema.js';
@@ -122,4 +123,49 @@ export function compareDue(a: EventRow, b: EventRow): number {
   const dueB = b.next_retry_at ?? b.inserted_at;
   if (dueA !== dueB) return dueA - dueB;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** What an applied outcome's UPDATE returns: the columns the outcome did not set (see `OUTCOME_RETURNING`). */
+export type OutcomeRow = Pick<
+  EventRow,
+  | 'id'
+  | 'event_type'
+  | 'payload'
+  | 'target_url'
+  | 'max_attempts'
+  | 'next_retry_at'
+  | 'delivered_at'
+  | 'inserted_at'
+  | 'replay_count'
+  | 'idempotency_key'
+>;
+
+/** The `RETURNING` list of an outcome's UPDATE, matching `OutcomeRow`. */
+export const OUTCOME_RETURNING =
+  'id, event_type, payload, target_url, max_attempts, next_retry_at, delivered_at, inserted_at, ' +
+  'replay_count, idempotency_key';
+
+/** The row after `outcome` applied at `now` (ms): the outcome's columns, the rest from the UPDATE's `RETURNING`. */
+export function outcomeToEvent(outcome: PreparedOutcome, now: number, row: OutcomeRow): WebhookEvent {
+  return {
+    id: row.id,
+    eventType: row.event_type,
+    payload: JSON.parse(row.payload) as JsonValue,
+    targetUrl: row.target_url,
+    status: outcome.kind === 'retry' ? 'pending' : outcome.kind,
+    attempts: outcome.attemptNumber,
+    maxAttempts: row.max_attempts,
+    nextRetryAt: toDate(row.next_retry_at),
+    lastAttemptAt: new Date(outcome.startedAt.getTime()),
+    lastError: outcome.error,
+    responseStatus: outcome.responseStatus,
+    responseBody: outcome.responseBody,
+    deliveredAt: toDate(row.delivered_at),
+    insertedAt: new Date(row.inserted_at),
+    updatedAt: new Date(now),
+    replayCount: row.replay_count,
+    lockedBy: null,
+    lockedUntil: null,
+    idempotencyKey: row.idempotency_key,
+  };
 }
