@@ -5,6 +5,7 @@ import {
   loadConfig,
   type OpenedStore,
   openStore,
+  settingError,
   ssrfGuardNotice,
 } from '@hooks/app-shared';
 import { createDispatcher } from '@hooks/engine';
@@ -64,6 +65,13 @@ export async function runCommand(
 ): Promise<number> {
   const forceExit = hooks.forceExit ?? ((code: number) => process.exit(code));
   const { config } = loadConfig({ argv, env: io.env, cwd: io.cwd, extra: WORKER_SETTINGS });
+  if (config.webhookSecretGenerated && config.database.kind === 'postgres') {
+    // Workers sharing a PostgreSQL store would each sign with a secret of their own: refuse instead.
+    throw settingError(
+      'HOOKS_WEBHOOK_SECRET',
+      'is required with a PostgreSQL database: every worker on it must sign with the same secret (or pass --webhook-secret)',
+    );
+  }
   const requestTimeoutMs = resolveRequestTimeout(config.leaseMs, config.requestTimeoutMs, argv);
   // createLogger writes synchronously: nothing is lost at process.exit, and a closed stdout cannot block exit.
   const logger = createLogger({ level: config.logLevel, base: { app: 'hooks-worker' } });

@@ -83,6 +83,13 @@ const CASES: BadStart[] = [
     apps: ['worker'],
   },
   {
+    what: 'no secret with a PostgreSQL database (workers would sign differently)',
+    env: { HOOKS_DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:5432/test` },
+    unset: ['HOOKS_WEBHOOK_SECRET'],
+    line: 'HOOKS_WEBHOOK_SECRET is required with a PostgreSQL database',
+    apps: ['worker'],
+  },
+  {
     what: 'negative shutdown timeout',
     env: { HOOKS_WORKER_SHUTDOWN_TIMEOUT: '-1s' },
     line: 'HOOKS_WORKER_SHUTDOWN_TIMEOUT must be a duration',
