@@ -44,7 +44,7 @@ async function insertRows(
   // created, and each payload as JSONB keeps it (its key order, which every later read shows).
   const query = sql<CreatedRow>`
     with input as (
-      select * from json_to_recordset(${batchJson(batch)}::json) as i(o int, id text, t text, p jsonb, u text,
+      select * from jsonb_to_recordset(${batchJson(batch)}::jsonb) as i(o int, id text, t text, p jsonb, u text,
         s text, m int, n timestamptz, e text, k text, i timestamptz, b text, l timestamptz)
     ), inserted as (
       insert into ${events} (id, event_type, payload, target_url, status, max_attempts, next_retry_at,

@@ -63,7 +63,7 @@ async function applyRun(
   const { events, attempts } = context;
   const { rows } = await sql<OutcomeRow>`
     with outcome as (
-      select * from json_to_recordset(${runJson(run)}::json) as o(id text, w text, a int, s text,
+      select * from jsonb_to_recordset(${runJson(run)}::jsonb) as o(id text, w text, a int, s text,
         n timestamptz, sa timestamptz, fa timestamptz, d int, rs int, rb text, e text, h jsonb)
     ), applied as (
       update ${events} as e
