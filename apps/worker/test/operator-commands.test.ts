@@ -73,7 +73,7 @@ describe.skipIf(unavailable !== undefined)(
 
     it('stats prints a table on a terminal', async () => {
       const tty = terminal();
-      expect(await main(['stats', '--database-url', db.url], tty.io)).toBe(0);
+      expect(await main(['stats', '--database-url', db.url], tty.io), tty.stderr()).toBe(0);
       expect(tty.stdout()).toMatch(
         /^STATUS\s+EVENTS\npending\s+3\ndelivered\s+0\nfailed\s+450\nskipped\s+0\ntotal\s+453\n/,
       );
