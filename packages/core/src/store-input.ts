@@ -36,8 +36,8 @@ export const DEFAULT_MAX_REPLAYS = 5;
 export interface PreparedEvent {
   id: string;
   eventType: string;
-  /** A fresh copy of the payload, parsed from `payloadJson` when first read (stores that keep the text never pay for it). */
-  readonly payload: JsonValue;
+  /** A fresh copy of the payload, parsed from `payloadJson`. */
+  payload: JsonValue;
   /** The payload's JSON text: what the store keeps and what the engine sends. */
   payloadJson: string;
   targetUrl: string | null;
@@ -174,14 +174,10 @@ export function prepareNewEvent(
       now.getTime() + checkInt(input.lease?.leaseMs, 'lease.leaseMs', 1, STORE_LIMITS.maxLeaseMs),
     );
   }
-  let payload: JsonValue | undefined;
   return {
     id,
     eventType,
-    get payload(): JsonValue {
-      payload ??= JSON.parse(payloadJson) as JsonValue;
-      return payload;
-    },
+    payload: JSON.parse(payloadJson) as JsonValue,
     payloadJson,
     targetUrl,
     status,
@@ -305,8 +301,8 @@ export interface PreparedOutcome {
   responseStatus: number | null;
   responseBody: string | null;
   error: string | null;
-  /** `requestHeaders` as JSON (for SQL stores), serialised when first read. */
-  readonly requestHeadersJson: string | null;
+  /** `requestHeaders` as JSON (for SQL stores). */
+  requestHeadersJson: string | null;
   requestHeaders: Record<string, string> | null;
 }
 
@@ -344,8 +340,6 @@ export function prepareOutcome(outcome: AttemptOutcome): PreparedOutcome {
       requestHeaders[name] = value;
     }
   }
-  const headers = requestHeaders;
-  let headersJson: string | null | undefined;
   return {
     eventId,
     workerId,
@@ -358,10 +352,7 @@ export function prepareOutcome(outcome: AttemptOutcome): PreparedOutcome {
     responseStatus,
     responseBody: optionalText(attempt.responseBody, 'attempt.responseBody'),
     error,
-    get requestHeadersJson(): string | null {
-      headersJson ??= headers === null ? null : JSON.stringify(headers);
-      return headersJson;
-    },
+    requestHeadersJson: requestHeaders === null ? null : JSON.stringify(requestHeaders),
     requestHeaders,
   };
 }
