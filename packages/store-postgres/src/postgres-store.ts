@@ -37,8 +37,6 @@ import {
   type PruneResult,
   prepareEndpointResults,
   prepareNewEvent,
-  prepareNewEvents,
-  prepareOutcome,
   type RecordResult,
   type ReplayOptions,
   type ReplayReport,
@@ -63,7 +61,7 @@ import { countRows, listAttemptRows, listDueRows, listRows, rowById } from './po
 import { replayRows } from './postgres-replay.js';
 import type { HooksDatabase, PostgresContext } from './postgres-schema.js';
 import type { PostgresStore, PostgresStoreTransaction } from './postgres-store-interface.js';
-import { checkStorablePayload, storableText } from './postgres-text.js';
+import { preparePostgresEvent, preparePostgresEvents, preparePostgresOutcomes } from './postgres-text.js';
 import { runPostgresTransaction } from './postgres-transaction.js';
 
 /**
@@ -134,7 +132,7 @@ class PostgresWebhookStore<DB> implements PostgresStore {
 
   async insert(event: NewWebhookEvent): Promise<InsertResult> {
     this.#open();
-    const prepared = this.#storable(
+    const prepared = preparePostgresEvent(
       prepareNewEvent(event, this.#now(), this.#settings.maxPayloadBytes),
       'payload',
     );
@@ -269,7 +267,7 @@ class PostgresWebhookStore<DB> implements PostgresStore {
         root: this.#root,
         context: this.#context,
         prepare: (event, field) =>
-          this.#storable(prepareNewEvent(event, this.#now(), this.#settings.maxPayloadBytes), field),
+          preparePostgresEvent(prepareNewEvent(event, this.#now(), this.#settings.maxPayloadBytes), field),
         prepareMany: (events) => this.#prepareMany(events),
         fail: (error) => toStoreError(error, this.#scrub),
       },
@@ -346,17 +344,7 @@ class PostgresWebhookStore<DB> implements PostgresStore {
 
   async #record(outcomes: readonly AttemptOutcome[], many: boolean): Promise<RecordResult[]> {
     this.#open();
-    if (many && !Array.isArray(outcomes)) {
-      throw new InvalidInputError('outcomes must be an array', { details: { field: 'outcomes' } });
-    }
-    const prepared = outcomes.map((outcome) => {
-      const checked = prepareOutcome(outcome);
-      return {
-        ...checked,
-        responseBody: storableText(checked.responseBody),
-        error: storableText(checked.error),
-      };
-    });
+    const prepared = preparePostgresOutcomes(outcomes, many);
     if (prepared.length === 0) return [];
     const now = this.#now();
     const results = await this.#use(() =>
@@ -371,14 +359,7 @@ class PostgresWebhookStore<DB> implements PostgresStore {
   }
 
   #prepareMany(events: readonly NewWebhookEvent[]): PreparedEvent[] {
-    return prepareNewEvents(events, this.#now(), this.#settings.maxPayloadBytes).map((event, index) =>
-      this.#storable(event, `events[${index}].payload`),
-    );
-  }
-
-  #storable(event: PreparedEvent, field: string): PreparedEvent {
-    checkStorablePayload(event.payload, field);
-    return { ...event, lastError: storableText(event.lastError) };
+    return preparePostgresEvents(events, this.#now(), this.#settings.maxPayloadBytes);
   }
 
   #open(): void {

@@ -1,4 +1,13 @@
-import { InvalidInputError, type JsonValue } from '@hooks/core';
+import {
+  type AttemptOutcome,
+  InvalidInputError,
+  type JsonValue,
+  type NewWebhookEvent,
+  type PreparedEvent,
+  type PreparedOutcome,
+  prepareNewEvents,
+  prepareOutcome,
+} from '@hooks/core';
 
 /** A high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -47,4 +56,39 @@ export function checkStorablePayload(payload: JsonValue, field: string): void {
 export function storableText(text: string | null): string | null {
   if (text === null || !text.includes('\u0000')) return text;
   return text.replaceAll('\u0000', '\uFFFD');
+}
+
+/** Checks `recordOutcome(s)` input (an array when `many`) and makes its texts storable in PostgreSQL. */
+export function preparePostgresOutcomes(
+  outcomes: readonly AttemptOutcome[],
+  many: boolean,
+): PreparedOutcome[] {
+  if (many && !Array.isArray(outcomes)) {
+    throw new InvalidInputError('outcomes must be an array', { details: { field: 'outcomes' } });
+  }
+  return outcomes.map((outcome) => {
+    const checked = prepareOutcome(outcome);
+    return {
+      ...checked,
+      responseBody: storableText(checked.responseBody),
+      error: storableText(checked.error),
+    };
+  });
+}
+
+/** Refuses a payload JSONB cannot hold (naming `field`) and makes the event's texts storable. */
+export function preparePostgresEvent(event: PreparedEvent, field: string): PreparedEvent {
+  checkStorablePayload(event.payload, field);
+  return { ...event, lastError: storableText(event.lastError) };
+}
+
+/** `prepareNewEvents` for PostgreSQL: checked, then made storable (`events[i].payload` named on refusal). */
+export function preparePostgresEvents(
+  events: readonly NewWebhookEvent[],
+  now: Date,
+  maxPayloadBytes: number,
+): PreparedEvent[] {
+  return prepareNewEvents(events, now, maxPayloadBytes).map((event, index) =>
+    preparePostgresEvent(event, `events[${index}].payload`),
+  );
 }
