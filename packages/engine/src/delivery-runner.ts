@@ -16,6 +16,8 @@ export interface DeliverOptions {
   abort?: AbortHandle;
   /** Write the outcome with `recordOutcome` now (sync, deliverNow) instead of through the batcher. */
   direct?: boolean;
+  /** Called once when the row is done with: its outcome written (or found unwritable), or it was released. */
+  onRecorded?: () => void;
 }
 
 function errorText(error: unknown, secrets: readonly string[]): string {
@@ -50,6 +52,22 @@ export class DeliveryRunner {
    * can sign the request.
    */
   async deliver(row: WebhookEvent, options: DeliverOptions): Promise<WebhookEvent | undefined> {
+    let handedOff = false;
+    try {
+      return await this.attemptAndRecord(row, options, () => {
+        handedOff = true;
+      });
+    } finally {
+      if (!handedOff) options.onRecorded?.();
+    }
+  }
+
+  /** `deliver`'s work; `handOff` is called when a batched outcome write will call `onRecorded` itself. */
+  private async attemptAndRecord(
+    row: WebhookEvent,
+    options: DeliverOptions,
+    handOff: () => void,
+  ): Promise<WebhookEvent | undefined> {
     if (row.targetUrl === null) return this.settle(row, options, NO_TARGET_REASON);
     let disabled = this.endpoints?.check(row.targetUrl);
     if (disabled instanceof Promise) disabled = await disabled;
@@ -91,7 +109,11 @@ export class DeliveryRunner {
     // Batched: the caller's slot is free as soon as the HTTP exchange ends; the row stays leased (so no
     // one else can take it) until the batch with its outcome is written. `idle()` waits for these writes.
     this.recordings.add(recording);
-    void recording.finally(() => this.recordings.delete(recording));
+    handOff();
+    void recording.finally(() => {
+      this.recordings.delete(recording);
+      options.onRecorded?.();
+    });
     return undefined;
   }
 

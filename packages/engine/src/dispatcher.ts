@@ -105,6 +105,7 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
     release: (ids) => runner.release(ids, workerId),
     onStoreError,
     outcomesWritten: () => runner.idle(),
+    outcomeBatchSize: options.scheduler.outcomeBatchSize,
   });
   pool.addSource(queue);
   pool.addSource(scheduler);
@@ -129,20 +130,24 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
   }
 
   async function runItem(item: WorkItem, abort: AbortHandle): Promise<void> {
+    // A scheduler item stays outstanding until its outcome is written (the pool slot frees earlier).
+    const onRecorded = item.source === 'scheduler' ? () => scheduler.finished(item) : undefined;
+    let handedOver = false;
     try {
       const row = runner.leaseIsFresh(item.row) ? item.row : await runner.ensureLease(item.row, workerId);
       if (row === undefined) {
         logger.debug({ id: item.row.id }, 'hand-off skipped: the row is no longer leased to this worker');
         return;
       }
-      await runner.deliver(row, { workerId, abort });
+      handedOver = true;
+      await runner.deliver(row, { workerId, abort, onRecorded });
     } catch (error) {
       logger.error(
         { id: item.row.id, error: safeErrorText(String(error), options.secrets) },
         'delivery failed to run',
       );
     } finally {
-      if (item.source === 'scheduler') scheduler.finished(item);
+      if (!handedOver) onRecorded?.();
     }
   }
 

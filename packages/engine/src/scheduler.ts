@@ -32,6 +32,8 @@ export interface SchedulerContext {
   readonly onStoreError: () => void;
   /** Resolves once the outcomes of finished attempts are written. */
   readonly outcomesWritten: () => Promise<void>;
+  /** Most outcomes written per batch: claimed rows may also wait this many for their outcome write. */
+  readonly outcomeBatchSize: number;
 }
 
 /** Options of `Scheduler.stop`. */
@@ -71,9 +73,13 @@ export class Scheduler implements WorkSource<WorkItem> {
     return this.running;
   }
 
-  /** Most claimed-but-unfinished rows held at once: twice the pool's concurrency. */
+  /**
+   * Most claimed rows held at once until their outcome is written: twice the pool's concurrency (attempts in
+   * flight and rows ready for the next free slot) plus one outcome batch. This bounds both memory and what a
+   * crash can send twice (rows attempted but not yet recorded), and slows claiming when writes fall behind.
+   */
   private get maxOutstanding(): number {
-    return this.context.pool.concurrency * 2;
+    return this.context.pool.concurrency * 2 + this.context.outcomeBatchSize;
   }
 
   /** Starts the claim loop (idempotent). */
@@ -103,9 +109,11 @@ export class Scheduler implements WorkSource<WorkItem> {
     return this.buffer.shift(isOpen);
   }
 
-  /** Called by the dispatcher when an item of this scheduler finished (recorded, lost or released). */
+  /** Called by the dispatcher when an item of this scheduler finished: its outcome written, or it was lost or released. */
   finished(item: WorkItem): void {
-    if (this.outstanding.delete(item) && this.outstanding.size < this.maxOutstanding) this.signal?.('slot');
+    if (!this.outstanding.delete(item)) return;
+    if (this.outstanding.size < this.maxOutstanding) this.signal?.('slot');
+    this.context.pool.notify();
   }
 
   /**

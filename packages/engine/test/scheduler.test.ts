@@ -144,6 +144,39 @@ describe('scheduler stop and leases', () => {
   });
 });
 
+describe('scheduler bound on unrecorded work', () => {
+  it('holds at most 2 x concurrency + one outcome batch of claimed rows while outcome writes lag', async () => {
+    const inner = createMemoryStore();
+    const concurrency = 2;
+    const outcomeBatchSize = 3;
+    const bound = concurrency * 2 + outcomeBatchSize;
+    let maxLeased = 0;
+    const slowWrites: Partial<WebhookStore> = {
+      recordOutcomes: async (outcomes: readonly AttemptOutcome[]): Promise<RecordResult[]> => {
+        const leased = (await inner.list({ status: 'pending', limit: 1000 })).items.filter(
+          (row) => row.lockedBy !== null,
+        ).length;
+        maxLeased = Math.max(maxLeased, leased);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return inner.recordOutcomes(outcomes);
+      },
+    };
+    const store = wrapStore(inner, slowWrites);
+    const { receiver, dispatcher } = await setup(store, {
+      concurrency,
+      scheduler: { outcomeBatchSize, pollIntervalMs: 10 },
+    });
+    await insertDue(inner, receiver.url, 60);
+    dispatcher.start();
+    await waitUntil(async () => (await inner.countByStatus()).delivered === 60, 'all 60 delivered', 30_000);
+    // Outcomes took 100 ms to write while attempts took ~1 ms: without the bound the scheduler would have
+    // claimed (and sent) far more rows than it could record, all of them re-sent after a crash.
+    expect(maxLeased).toBeGreaterThan(concurrency);
+    expect(maxLeased).toBeLessThanOrEqual(bound);
+    expect(receiver.requests).toHaveLength(60);
+  });
+});
+
 describe('OutcomeBatcher', () => {
   function outcome(i: number): AttemptOutcome {
     const at = new Date();
