@@ -24,6 +24,47 @@ export const REDACTED_PATHS: readonly string[] = Object.freeze([
   '*.access_token',
 ]);
 
+/** Query parameters whose values request logs replace with `[redacted]` (tokens and secrets sent in URLs). */
+const SECRET_QUERY_KEY = /secret|token|password|passwd|api[-_]?key|signature|auth|code|session|credential/i;
+
+/** `url` with the values of secret-looking query parameters replaced by `[redacted]`. */
+export function redactUrlQuery(url: string): string {
+  const mark = url.indexOf('?');
+  if (mark === -1) return url;
+  const query = url
+    .slice(mark + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals === -1) return pair;
+      let key = pair.slice(0, equals);
+      try {
+        key = decodeURIComponent(key.replaceAll('+', ' '));
+      } catch {
+        return `${pair.slice(0, equals)}=[redacted]`;
+      }
+      return SECRET_QUERY_KEY.test(key) ? `${pair.slice(0, equals)}=[redacted]` : pair;
+    });
+  return `${url.slice(0, mark)}?${query.join('&')}`;
+}
+
+/** How a request appears in log lines: method, URL with secret query values redacted, host, client address. */
+function serializeRequest(request: {
+  method?: string;
+  url?: string;
+  host?: string;
+  hostname?: string;
+  ip?: string;
+  socket?: { remoteAddress?: string };
+}): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: typeof request.url === 'string' ? redactUrlQuery(request.url) : request.url,
+    host: request.host ?? request.hostname,
+    remoteAddress: request.ip ?? request.socket?.remoteAddress,
+  };
+}
+
 /** Options of `createLogger`. */
 export interface LoggerOptions {
   /** Minimum level (default `info`). */
@@ -50,6 +91,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: options.level ?? 'info',
     base: options.base ?? {},
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    serializers: { req: serializeRequest },
   };
   if (usePretty) {
     return pino(
