@@ -12,9 +12,9 @@ import { createDispatcher } from '@hooks/engine';
 import { instrumentClaims } from './claim-metrics.js';
 import type { CommandIo } from './command-io.js';
 import { describeError, EXIT_CODES } from './exit-codes.js';
-import { wakeWhenListening, whenListening } from './listen-wake.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { onShutdownSignals } from './shutdown-signals.js';
+import { whenListening } from './when-listening.js';
 import { resolveRequestTimeout, WORKER_SETTINGS } from './worker-settings.js';
 
 /** Extra time after `--shutdown-timeout` for the engine to release leases and close before exit 1. */
@@ -105,7 +105,7 @@ export async function runCommand(
 
   const metrics = createMetrics({ labels: { app: 'worker' } });
   const store = metrics.instrumentStore(
-    instrumentClaims(wakeWhenListening(opened.store), { registry: metrics.registry, logger }),
+    instrumentClaims(opened.store, { registry: metrics.registry, logger }),
   );
   const dispatcher = createDispatcher(
     appDispatcherOptions(config, {

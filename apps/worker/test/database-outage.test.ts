@@ -11,7 +11,9 @@ const skipped = unavailable ? ` (skipped: ${unavailable})` : '';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(unavailable !== undefined)(`the database goes away for a few seconds${skipped}`, () => {
-  const fixture = useWorkerFixture('worker_outage', { secret: SECRET, reply: () => ({ delayMs: 2 }) });
+  // 16 attempts in flight of 50 ms each: at most ~320 deliveries/s, so however much the worker gets done
+  // between the killed sessions, the 3 s outage ends with work still pending.
+  const fixture = useWorkerFixture('worker_outage', { secret: SECRET, reply: () => ({ delayMs: 50 }) });
 
   it('logs, backs off, reconnects and finishes the work with nothing lost', async () => {
     const { db, receiver } = fixture;

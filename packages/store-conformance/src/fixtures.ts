@@ -174,6 +174,8 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
 export function countNotifications(store: WebhookStore): {
   count(): number;
   next(total: number): Promise<void>;
+  /** Resolves once the store's cross-process notifications are live (`whenListening`, when it has one) and the wake-up it sends then was counted. */
+  ready(): Promise<void>;
   unsubscribe(): void;
 } {
   let calls = 0;
@@ -193,6 +195,11 @@ export function countNotifications(store: WebhookStore): {
         LISTENER_WAIT_MS,
         `waiting for listener call #${total}`,
       ),
+    ready: async () => {
+      const listening = (store as { whenListening?: () => Promise<void> }).whenListening;
+      if (typeof listening === 'function') await listening.call(store);
+      await new Promise((resolve) => setImmediate(resolve));
+    },
     unsubscribe,
   };
 }

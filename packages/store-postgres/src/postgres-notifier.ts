@@ -29,8 +29,8 @@ export interface PostgresNotifierOptions {
 /**
  * Fans wake-ups out to subscribers: directly for this instance's own writes, and through ONE dedicated
  * pg.Client that LISTENs for other instances' NOTIFYs. The client is opened on the first subscribe,
- * reconnects with exponential backoff when the connection drops (then wakes every listener, since
- * notifications may have been missed), and is closed by `close()`.
+ * reconnects with exponential backoff when the connection drops, wakes every listener each time LISTEN
+ * starts (notifications sent before were missed), and is closed by `close()`.
  */
 export class PostgresNotifier {
   readonly #options: PostgresNotifierOptions;
@@ -40,7 +40,6 @@ export class PostgresNotifier {
   #failures = 0;
   #started = false;
   #closed = false;
-  #everConnected = false;
   #ready: Promise<void> | undefined;
   #resolveReady: (() => void) | undefined;
 
@@ -127,12 +126,11 @@ export class PostgresNotifier {
       await client.end().catch(() => undefined);
       return;
     }
-    const reconnected = this.#everConnected || this.#failures > 0;
     this.#failures = 0;
-    this.#everConnected = true;
+    // Rows other instances wrote before LISTEN was up (or while it was down) were notified to no one: wake
+    // everyone so they look. Queued before `whenListening` resolves, so its callers see this wake first.
+    this.wake();
     this.#resolveReady?.();
-    // Whatever was notified while the connection was down is lost: wake everyone so they look.
-    if (reconnected) this.wake();
   }
 
   #lost(client: pg.Client): void {
@@ -146,7 +144,6 @@ export class PostgresNotifier {
       // Nobody to wake: stop here; the next subscribe opens a connection again.
       this.#started = false;
       this.#failures = 0;
-      this.#everConnected = false;
       return;
     }
     const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** this.#failures);

@@ -43,8 +43,11 @@ describe.skipIf(skipPostgres)('LISTEN/NOTIFY wake-ups across instances', () => {
     await Promise.all([listener.init(), writer.init()]);
     const calls = counter(listener);
     await listener.whenListening();
+    await new Promise((resolve) => setImmediate(resolve));
+    // LISTEN going live wakes the listener once: rows written before it were notified to no one.
+    expect(calls.calls()).toBe(1);
     const { event } = await writer.insert({ eventType: 'wake', payload: 1 });
-    await calls.reach(1);
+    await calls.reach(2);
     await writer.claimById(event.id, { workerId: 'w', leaseMs: 60_000 });
     const afterClaim = calls.calls();
     expect(await writer.releaseLeases([event.id], 'w')).toBe(1);
@@ -69,9 +72,12 @@ describe.skipIf(skipPostgres)('LISTEN/NOTIFY wake-ups across instances', () => {
     const quietCalls = counter(quiet);
     const loudCalls = counter(loud);
     await Promise.all([quiet.whenListening(), loud.whenListening()]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(quietCalls.calls()).toBe(0);
+    const loudBefore = loudCalls.calls();
     await quiet.insert({ eventType: 'own', payload: 1 });
     await quietCalls.reach(1);
-    await loudCalls.reach(1);
+    await loudCalls.reach(loudBefore + 1);
     const listening = await withClient(async (client) => {
       const { rows } = await client.query(
         'select count(*)::int as n from pg_stat_activity where query = $1',
@@ -88,6 +94,8 @@ describe.skipIf(skipPostgres)('LISTEN/NOTIFY wake-ups across instances', () => {
     await Promise.all([listener.init(), writer.init()]);
     const calls = counter(listener);
     await listener.whenListening();
+    await new Promise((resolve) => setImmediate(resolve));
+    const initial = calls.calls();
     const killed = await withClient(async (client) => {
       const { rows } = await client.query(
         'select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1 and query = $2',
@@ -97,7 +105,7 @@ describe.skipIf(skipPostgres)('LISTEN/NOTIFY wake-ups across instances', () => {
     });
     expect(killed).toBe(1);
     // After reconnecting the notifier wakes everyone, since notifications may have been missed meanwhile.
-    await calls.reach(1);
+    await calls.reach(initial + 1);
     const before = calls.calls();
     await writer.insert({ eventType: 'after-reconnect', payload: 1 });
     await calls.reach(before + 1);
