@@ -163,6 +163,21 @@ export function checkEndpointPolicy(policy: unknown): NormalisedEndpointPolicy {
   };
 }
 
+/**
+ * Checks the arguments of `recordEndpointResults`: the results grouped by URL, the policy, and the time they
+ * are applied at (`policy.now`, else `now()`).
+ */
+export function prepareEndpointRecording(
+  results: unknown,
+  policy: unknown,
+  now: () => Date,
+): { grouped: Map<string, PreparedEndpointResult[]>; policy: NormalisedEndpointPolicy; now: Date } {
+  const grouped = prepareEndpointResults(results);
+  const checked = checkEndpointPolicy(policy);
+  const at = (policy as EndpointHealthPolicy | undefined)?.now;
+  return { grouped, policy: checked, now: at === undefined ? now() : new Date(at.getTime()) };
+}
+
 /** Checks a `listEndpoints` query; returns the states asked for (null = all) and the limit. */
 export function normaliseEndpointQuery(query: ListEndpointsQuery = {}): {
   states: EndpointState[] | null;

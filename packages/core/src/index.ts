@@ -27,6 +27,7 @@ export {
   newEndpointHealth,
   normaliseEndpointQuery,
   type PreparedEndpointResult,
+  prepareEndpointRecording,
   prepareEndpointResults,
   redactEndpointUrl,
 } from './endpoint-health.js';

@@ -1,5 +1,4 @@
 import {
-  checkEndpointPolicy,
   checkEndpointUrl,
   type EndpointHealth,
   type EndpointHealthPolicy,
@@ -10,7 +9,7 @@ import {
   type ListEndpointsQuery,
   newEndpointHealth,
   normaliseEndpointQuery,
-  prepareEndpointResults,
+  prepareEndpointRecording,
 } from '@hooks/core';
 
 function copy(endpoint: EndpointHealth): EndpointHealth {
@@ -50,9 +49,7 @@ export class MemoryEndpoints {
     policy: EndpointHealthPolicy | undefined,
     clockNow: Date,
   ): EndpointResultsReport {
-    const grouped = prepareEndpointResults(results);
-    const checked = checkEndpointPolicy(policy);
-    const now = policy?.now === undefined ? clockNow : new Date(policy.now.getTime());
+    const { grouped, policy: checked, now } = prepareEndpointRecording(results, policy, () => clockNow);
     const report: EndpointResultsReport = { endpoints: [], disabled: [] };
     for (const [url, list] of grouped) {
       const current = this.#entries.get(url);

@@ -6,7 +6,6 @@ import {
   ConfigurationError,
   checkClaimOptions,
   checkDueLimit,
-  checkEndpointPolicy,
   checkEndpointUrl,
   checkEventId,
   checkLeaseMs,
@@ -35,7 +34,7 @@ import {
   type PreparedEvent,
   type PruneOptions,
   type PruneResult,
-  prepareEndpointResults,
+  prepareEndpointRecording,
   prepareNewEvent,
   type RecordResult,
   type ReplayOptions,
@@ -297,9 +296,7 @@ class PostgresWebhookStore<DB> implements PostgresStore {
     policy?: EndpointHealthPolicy,
   ): Promise<EndpointResultsReport> {
     this.#open();
-    const grouped = prepareEndpointResults(results);
-    const checked = checkEndpointPolicy(policy);
-    const now = policy?.now === undefined ? this.#now() : checkNow(policy.now);
+    const { grouped, policy: checked, now } = prepareEndpointRecording(results, policy, () => this.#now());
     if (grouped.size === 0) return { endpoints: [], disabled: [] };
     return this.#use(() =>
       this.#db.transaction().execute((trx) => recordEndpointRows(trx, this.#context, grouped, checked, now)),

@@ -6,7 +6,6 @@ import {
   checkArray,
   checkClaimOptions,
   checkDueLimit,
-  checkEndpointPolicy,
   checkEndpointUrl,
   checkEventId,
   checkLeaseMs,
@@ -35,7 +34,7 @@ import {
   type PreparedOutcome,
   type PruneOptions,
   type PruneResult,
-  prepareEndpointResults,
+  prepareEndpointRecording,
   prepareNewEvent,
   prepareNewEvents,
   prepareOutcome,
@@ -295,9 +294,7 @@ class SqliteWebhookStore implements WebhookStore {
     policy?: EndpointHealthPolicy,
   ): Promise<EndpointResultsReport> {
     this.#open();
-    const grouped = prepareEndpointResults(results);
-    const checked = checkEndpointPolicy(policy);
-    const now = policy?.now === undefined ? this.#now() : checkNow(policy.now);
+    const { grouped, policy: checked, now } = prepareEndpointRecording(results, policy, () => this.#now());
     if (grouped.size === 0) return { endpoints: [], disabled: [] };
     return this.#execute(
       'recordEndpointResults',
