@@ -7,17 +7,15 @@
 // ratio. --profile writes a V8 CPU profile of the named cases (last round) to the temp directory and prints
 // where the time went per event. --calls counts the store calls of each case (and rows per call).
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WebhookEvent, WebhookStore } from '@hooks/core';
-import { createMemoryStore } from '@hooks/store-memory';
-import { createPostgresStore } from '@hooks/store-postgres';
-import { createSqliteStore } from '@hooks/store-sqlite';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { createDispatcher, type DispatcherOptions } from '../src/index.js';
+import { BENCH_DATABASE_URL, type BenchStoreKind, openBenchStore } from './bench-store.js';
 import { type ProfileSummary, startCpuProfile, summarizeProfile } from './cpu-profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,14 +33,13 @@ const ROUNDS = Number(args.get('rounds') ?? 1);
 const WARMUP = Math.min(1000, Math.floor(N / 5));
 const CALLS = args.has('calls');
 const PROFILE = new Set((args.get('profile') ?? '').split(',').filter((name) => name !== ''));
-const DATABASE_URL = process.env.HOOKS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const FILLER = 'x'.repeat(960);
 /** The receiver listens on 127.0.0.1: let deliveries to loopback past the SSRF guard. */
 const LOOPBACK_ALLOWED = { ssrfGuard: { allowLoopback: true } } as Partial<DispatcherOptions>;
 const TARGETS: Record<StoreKind, number> = { memory: 0.9, sqlite: 0.6, postgres: 0.6 };
 
-type StoreKind = 'memory' | 'sqlite' | 'postgres';
+type StoreKind = BenchStoreKind;
 interface Row {
   name: string;
   store: StoreKind | null;
@@ -221,38 +218,6 @@ function printCalls(
   );
 }
 
-async function openStore(kind: StoreKind): Promise<{ store: WebhookStore; dispose(): Promise<void> }> {
-  if (kind === 'memory') {
-    const store = createMemoryStore();
-    return { store, dispose: () => store.close() };
-  }
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'hooks-bench-'));
-    const store = createSqliteStore({ filename: join(dir, 'bench.db') });
-    await store.init();
-    return {
-      store,
-      dispose: async () => {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const schema = `hooks_bench_${process.pid}_${Date.now()}`;
-  const store = createPostgresStore({ connectionString: DATABASE_URL, schema });
-  await store.init();
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
-    },
-  };
-}
-
 /** N events through enqueue (from `concurrency` producers) to delivered, with the scheduler running. */
 async function engineRun(
   url: string,
@@ -260,7 +225,7 @@ async function engineRun(
   concurrency: number,
   events: number,
 ): Promise<Measured> {
-  const opened = await openStore(kind);
+  const opened = await openBenchStore(kind, 'hooks-bench');
   const { dispose } = opened;
   const calls = new Map<string, { calls: number; rows: number }>();
   const store = CALLS ? countingStore(opened.store, calls) : opened.store;
@@ -308,7 +273,7 @@ async function engineRun(
 }
 
 async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3000 });
   client.on('error', () => undefined);
   try {
     await client.connect();

@@ -1,19 +1,8 @@
-// What @hooks adds per delivery, without the network: the engine and a store deliver N signed ~1 KB events
-// through an undici Dispatcher that answers 200 in-process on the next turn (no sockets, no receiver), so
-// the CPU per event is the engine's and the store's own (validation, insert, signing, outcome, bookkeeping),
-// far less noisy than the end-to-end bench on a shared machine. Not a test: prints a table.
-// Run: pnpm --filter @hooks/engine exec tsx bench/overhead.bench.ts [--n=N] [--rounds=R] [--stores=memory,sqlite]
-//      [--concurrency=64]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { WebhookEvent, WebhookStore } from '@hooks/core';
-import { createMemoryStore } from '@hooks/store-memory';
-import { createPostgresStore } from '@hooks/store-postgres';
-import { createSqliteStore } from '@hooks/store-sqlite';
-import pg from 'pg';
+import { loadavg } from 'node:os';
+import type { WebhookEvent } from '@hooks/core';
 import { Dispatcher } from 'undici';
 import { createDispatcher, type DispatcherOptions } from '../src/index.js';
+import { type BenchStoreKind, openBenchStore } from './bench-store.js';
 
 const args = new Map(
   process.argv.slice(2).map((arg) => {
@@ -25,12 +14,13 @@ const N = Number(args.get('n') ?? 20_000);
 const ROUNDS = Number(args.get('rounds') ?? 5);
 const CONCURRENCY = Number(args.get('concurrency') ?? 64);
 const STORES = (args.get('stores') ?? 'memory,sqlite,postgres').split(',') as StoreKind[];
-const DATABASE_URL = process.env.HOOKS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const _BENCH_DATABASE_URL =
+  process.env.HOOKS_TEST_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const FILLER = 'x'.repeat(960);
 /** The guard would resolve the host before each request through a caller's dispatcher: nothing to guard here. */
 const NO_GUARD = { ssrfGuard: false } as Partial<DispatcherOptions>;
 
-type StoreKind = 'memory' | 'sqlite' | 'postgres';
+type StoreKind = BenchStoreKind;
 
 /** Answers every request with 200 and a 2-byte body on the next turn of the event loop. */
 class InstantDispatcher extends Dispatcher {
@@ -58,41 +48,9 @@ class InstantDispatcher extends Dispatcher {
   override async close(): Promise<void> {}
 }
 
-async function openStore(kind: StoreKind): Promise<{ store: WebhookStore; dispose(): Promise<void> }> {
-  if (kind === 'memory') {
-    const store = createMemoryStore();
-    return { store, dispose: () => store.close() };
-  }
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'hooks-overhead-'));
-    const store = createSqliteStore({ filename: join(dir, 'bench.db') });
-    await store.init();
-    return {
-      store,
-      dispose: async () => {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const schema = `hooks_overhead_${process.pid}_${Date.now()}`;
-  const store = createPostgresStore({ connectionString: DATABASE_URL, schema });
-  await store.init();
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
-    },
-  };
-}
-
 /** `events` enqueues from `CONCURRENCY` producers to settled; returns this process's CPU µs per event. */
 async function run(kind: StoreKind, events: number): Promise<{ cpuUs: number; perSecond: number }> {
-  const { store, dispose } = await openStore(kind);
+  const { store, dispose } = await openBenchStore(kind, 'hooks-overhead');
   const http = new InstantDispatcher();
   let settled = 0;
   let finish: () => void = () => undefined;
