@@ -178,6 +178,14 @@ export function prepareEndpointRecording(
   return { grouped, policy: checked, now: at === undefined ? now() : new Date(at.getTime()) };
 }
 
+/** Checks the arguments of `enableEndpoint`; returns the time it is applied at (`options.now`, else `now()`). */
+export function prepareEndpointEnable(url: unknown, options: unknown, now: () => Date): Date {
+  checkEndpointUrl(url);
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');
+  const at = (options as EnableEndpointOptions).now;
+  return at === undefined ? now() : new Date(checkDate(at, 'now').getTime());
+}
+
 /** Checks a `listEndpoints` query; returns the states asked for (null = all) and the limit. */
 export function normaliseEndpointQuery(query: ListEndpointsQuery = {}): {
   states: EndpointState[] | null;

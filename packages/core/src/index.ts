@@ -27,6 +27,7 @@ export {
   newEndpointHealth,
   normaliseEndpointQuery,
   type PreparedEndpointResult,
+  prepareEndpointEnable,
   prepareEndpointRecording,
   prepareEndpointResults,
   redactEndpointUrl,

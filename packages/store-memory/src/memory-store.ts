@@ -33,6 +33,7 @@ import {
   type PruneOptions,
   type PruneResult,
   planReplay,
+  prepareEndpointEnable,
   prepareNewEvent,
   prepareNewEvents,
   prepareOutcome,
@@ -267,10 +268,9 @@ class MemoryWebhookStore implements WebhookStore {
     options: EnableEndpointOptions = {},
   ): Promise<EndpointHealth | undefined> {
     await this.#ready();
-    checkObject(options);
     const enabled = this.#endpoints.enable(
       url,
-      options.now === undefined ? this.#now() : checkNow(options.now),
+      prepareEndpointEnable(url, options, () => this.#now()),
     );
     if (enabled !== undefined) this.#notify();
     return enabled;

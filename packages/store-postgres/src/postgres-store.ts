@@ -6,7 +6,6 @@ import {
   ConfigurationError,
   checkClaimOptions,
   checkDueLimit,
-  checkEndpointUrl,
   checkEventId,
   checkLeaseMs,
   checkNow,
@@ -34,6 +33,7 @@ import {
   type PreparedEvent,
   type PruneOptions,
   type PruneResult,
+  prepareEndpointEnable,
   prepareEndpointRecording,
   prepareNewEvent,
   type RecordResult,
@@ -308,9 +308,7 @@ class PostgresWebhookStore<DB> implements PostgresStore {
     options: EnableEndpointOptions = {},
   ): Promise<EndpointHealth | undefined> {
     this.#open();
-    checkEndpointUrl(url);
-    checkObject(options);
-    const now = options.now === undefined ? this.#now() : checkNow(options.now);
+    const now = prepareEndpointEnable(url, options, () => this.#now());
     const enabled = await this.#use(() =>
       this.#db.transaction().execute((trx) => enableEndpointRow(trx, this.#context, url, now)),
     );

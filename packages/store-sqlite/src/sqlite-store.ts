@@ -6,7 +6,6 @@ import {
   checkArray,
   checkClaimOptions,
   checkDueLimit,
-  checkEndpointUrl,
   checkEventId,
   checkLeaseMs,
   checkNow,
@@ -34,6 +33,7 @@ import {
   type PreparedOutcome,
   type PruneOptions,
   type PruneResult,
+  prepareEndpointEnable,
   prepareEndpointRecording,
   prepareNewEvent,
   prepareNewEvents,
@@ -308,9 +308,7 @@ class SqliteWebhookStore implements WebhookStore {
     options: EnableEndpointOptions = {},
   ): Promise<EndpointHealth | undefined> {
     this.#open();
-    checkEndpointUrl(url);
-    checkObject(options);
-    const now = options.now === undefined ? this.#now() : checkNow(options.now);
+    const now = prepareEndpointEnable(url, options, () => this.#now());
     const enabled = await this.#execute(
       'enableEndpoint',
       () => enableEndpointRow(this.#names, url, now),
