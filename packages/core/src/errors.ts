@@ -61,7 +61,7 @@ export class NotFoundError extends HooksError {
   /** The code every NotFoundError carries. */
   static readonly errorCode = 'HOOKS_ERR_NOT_FOUND';
   constructor(message: string, options?: HooksErrorOptions) {
-    super(NotFoundError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 
@@ -70,7 +70,7 @@ export class ConflictError extends HooksError {
   /** The code every ConflictError carries. */
   static readonly errorCode = 'HOOKS_ERR_CONFLICT';
   constructor(message: string, options?: HooksErrorOptions) {
-    super(ConflictError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 
@@ -79,7 +79,7 @@ export class InvalidInputError extends HooksError {
   /** The code every InvalidInputError carries. */
   static readonly errorCode = 'HOOKS_ERR_INVALID_INPUT';
   constructor(message: string, options?: HooksErrorOptions) {
-    super(InvalidInputError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 
@@ -88,7 +88,7 @@ export class ConfigurationError extends HooksError {
   /** The code every ConfigurationError carries. */
   static readonly errorCode = 'HOOKS_ERR_CONFIGURATION';
   constructor(message: string, options?: HooksErrorOptions) {
-    super(ConfigurationError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 
@@ -97,7 +97,7 @@ export class StoreUnavailableError extends HooksError {
   /** The code every StoreUnavailableError carries. */
   static readonly errorCode = 'HOOKS_ERR_STORE_UNAVAILABLE';
   constructor(message: string, options?: HooksErrorOptions) {
-    super(StoreUnavailableError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 
@@ -108,7 +108,7 @@ export class DeliveryError extends HooksError {
   /** Whether another attempt may succeed (timeouts, 5xx, network errors) or not (410 Gone). */
   readonly retryable: boolean;
   constructor(message: string, options: HooksErrorOptions & { retryable: boolean }) {
-    super(DeliveryError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
     this.retryable = options.retryable;
   }
 }

@@ -1,6 +1,10 @@
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastTime = -1;
 const lastRandom = new Uint8Array(10);
+/** `encodeTime(lastTime)`, kept: ids made in the same millisecond share it. */
+let lastTimeText = '';
+/** The time `lastTimeText` encodes. */
+let timeOfText = -1;
 
 /**
  * A new event id: `evt_` and a 26-character ULID (48-bit millisecond time, 80 random bits), so ids sort by
@@ -21,7 +25,11 @@ export function createUlid(now: number = Date.now()): string {
   } else {
     incrementRandom();
   }
-  return encodeTime(lastTime) + encodeRandom();
+  if (timeOfText !== lastTime) {
+    lastTimeText = encodeTime(lastTime);
+    timeOfText = lastTime;
+  }
+  return lastTimeText + encodeRandom();
 }
 
 function incrementRandom(): void {

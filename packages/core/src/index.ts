@@ -46,6 +46,7 @@ export {
 export { createEventId, createUlid, timeOfEventId } from './ids.js';
 export {
   attachPayloadJson,
+  isPlainJson,
   type JsonValue,
   payloadJsonOf,
   toStrictJson,

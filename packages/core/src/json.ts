@@ -11,6 +11,8 @@ export function toStrictJson(value: unknown, field = 'payload'): string {
   if (value === undefined) {
     throw new InvalidInputError(`${field} must be JSON-serialisable, got undefined`, { details: { field } });
   }
+  // Plain data (the usual payload) serialises without a replacer, which costs a call per key and value.
+  if (isPlainJson(value)) return JSON.stringify(value);
   let json: string | undefined;
   try {
     json = JSON.stringify(value, (key, item: unknown) => {
@@ -38,6 +40,46 @@ export function toStrictJson(value: unknown, field = 'payload'): string {
     throw new InvalidInputError(`${field} must be JSON-serialisable`, { details: { field } });
   }
   return json;
+}
+
+/** Deepest nesting `isPlainJson` walks; deeper values (and cycles) take the checked path. */
+const PLAIN_DEPTH = 64;
+
+/**
+ * True when `value` is plain JSON data that `JSON.stringify` serialises faithfully as it is (so parsing the
+ * text gives an equal value back): strings, finite
+ * numbers, booleans, null, arrays and plain objects of those, no `toJSON`, no `undefined` inside, nested at
+ * most `PLAIN_DEPTH` deep. Anything else (a Date, a Map, a function, NaN, a cycle) returns false, and
+ * `toStrictJson` takes the checked path, which names what is wrong or serialises it as JSON would.
+ */
+export function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      // -0 serialises as 0: not the same value once parsed.
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= PLAIN_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) {
+          if (!isPlainJson(value[index], depth + 1)) return false;
+        }
+        return true;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+      for (const key in value) {
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /**

@@ -1,7 +1,14 @@
 import { type DeliveryStatus, isDeliveryStatus } from './delivery-status.js';
 import { InvalidInputError } from './errors.js';
 import { createEventId } from './ids.js';
-import { type JsonValue, payloadJsonOf, toStrictJson, truncateUtf8, utf8Length } from './json.js';
+import {
+  isPlainJson,
+  type JsonValue,
+  payloadJsonOf,
+  toStrictJson,
+  truncateUtf8,
+  utf8Length,
+} from './json.js';
 import type { NewWebhookEvent } from './webhook-event.js';
 import type { AttemptOutcome, ClaimOptions, ListEventsQuery } from './webhook-store.js';
 
@@ -36,7 +43,11 @@ export const DEFAULT_MAX_REPLAYS = 5;
 export interface PreparedEvent {
   id: string;
   eventType: string;
-  /** A fresh copy of the payload, parsed from `payloadJson`. */
+  /**
+   * The payload as stored: the caller's value itself when it is plain JSON data (`isPlainJson`: parsing
+   * `payloadJson` would give an equal value), else a fresh value parsed from `payloadJson` (a Date becomes its
+   * ISO text, say). Stores return it as the inserted event's payload; they keep `payloadJson`, never this value.
+   */
   payload: JsonValue;
   /** The payload's JSON text: what the store keeps and what the engine sends. */
   payloadJson: string;
@@ -132,8 +143,12 @@ export function prepareNewEvent(
   if (typeof input !== 'object' || input === null) throw invalid('event', 'must be an object');
   const id = input.id === undefined ? createEventId(now.getTime()) : checkEventId(input.id);
   const eventType = checkName(input.eventType, 'eventType', STORE_LIMITS.maxEventTypeLength);
-  // Text the engine already serialised strictly (attachPayloadJson) is reused instead of walking the payload again.
-  const payloadJson = payloadJsonOf(input) ?? toStrictJson(input.payload, 'payload');
+  // Text the engine already serialised strictly (attachPayloadJson) is reused instead of serialising again.
+  const attached = payloadJsonOf(input);
+  // Plain JSON data needs no copy: the store keeps the text, so later changes to the caller's value change nothing stored.
+  const plain = isPlainJson(input.payload);
+  const payloadJson =
+    attached ?? (plain ? JSON.stringify(input.payload) : toStrictJson(input.payload, 'payload'));
   const size = utf8Length(payloadJson);
   if (size > maxPayloadBytes) {
     throw invalid('payload', `is ${size} bytes, over the ${maxPayloadBytes}-byte limit`);
@@ -177,7 +192,7 @@ export function prepareNewEvent(
   return {
     id,
     eventType,
-    payload: JSON.parse(payloadJson) as JsonValue,
+    payload: plain ? (input.payload as JsonValue) : (JSON.parse(payloadJson) as JsonValue),
     payloadJson,
     targetUrl,
     status,
@@ -301,13 +316,16 @@ export interface PreparedOutcome {
   responseStatus: number | null;
   responseBody: string | null;
   error: string | null;
-  /** `requestHeaders` as JSON (for SQL stores). */
+  /** `requestHeaders` as JSON (for SQL stores; null when asked not to serialise them). */
   requestHeadersJson: string | null;
   requestHeaders: Record<string, string> | null;
 }
 
-/** Checks an attempt outcome and caps its texts. */
-export function prepareOutcome(outcome: AttemptOutcome): PreparedOutcome {
+/**
+ * Checks an attempt outcome and caps its texts. `headersJson: false` leaves `requestHeadersJson` null (a store
+ * that keeps the headers object, not JSON text, skips serialising them).
+ */
+export function prepareOutcome(outcome: AttemptOutcome, headersJson = true): PreparedOutcome {
   if (typeof outcome !== 'object' || outcome === null) throw invalid('outcome', 'must be an object');
   const eventId = checkEventId(outcome.eventId, 'eventId');
   const workerId = checkWorkerId(outcome.workerId);
@@ -352,7 +370,7 @@ export function prepareOutcome(outcome: AttemptOutcome): PreparedOutcome {
     responseStatus,
     responseBody: optionalText(attempt.responseBody, 'attempt.responseBody'),
     error,
-    requestHeadersJson: requestHeaders === null ? null : JSON.stringify(requestHeaders),
+    requestHeadersJson: requestHeaders === null || !headersJson ? null : JSON.stringify(requestHeaders),
     requestHeaders,
   };
 }

@@ -29,6 +29,41 @@ describe('toStrictJson', () => {
     }
   });
 
+  it('gives exactly JSON.stringify text for any value it accepts, plain or not (Dates, toJSON, undefined fields, deep nesting)', () => {
+    const odd = fc.oneof(
+      fc.date({ noInvalidDate: true }),
+      fc.constant(undefined),
+      fc.record({ toJSON: fc.constant(() => 'custom') }),
+      fc.constant(new Map([[1, 2]])),
+      fc.constant(Object.create(null) as object),
+    );
+    const values = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue(),
+        odd,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(values, (value) => {
+        if (value === undefined) return;
+        expect(toStrictJson(value)).toBe(JSON.stringify(value));
+      }),
+    );
+    let deep: unknown = 'leaf';
+    for (let level = 0; level < 200; level++) deep = { level: deep };
+    expect(toStrictJson(deep)).toBe(JSON.stringify(deep));
+  });
+
+  it('refuses a bad value however deep it hides, below the plain-data shortcut too', () => {
+    let deep: unknown = { n: Number.NaN };
+    for (let level = 0; level < 100; level++) deep = [deep];
+    expect(() => toStrictJson(deep)).toThrow(/key "n" is NaN/);
+    expect(() => toStrictJson({ a: [{ b: 1 }, { c: () => 1 }] })).toThrow(/key "c" is a function/);
+  });
+
   it('refuses cycles', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

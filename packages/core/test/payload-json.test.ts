@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   attachPayloadJson,
   InvalidInputError,
+  isPlainJson,
   payloadJsonOf,
   prepareNewEvent,
   toStrictJson,
@@ -53,16 +54,51 @@ describe('prepareNewEvent with an attached text', () => {
     );
   });
 
-  it('payload is a parsed copy of payloadJson', () => {
+  it('payload equals what payloadJson parses to', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const input = { eventType: 'a', payload: value };
         const prepared = prepareNewEvent(input, now);
         expect(prepared.payloadJson).toBe(toStrictJson(value));
         expect(prepared.payload).toEqual(JSON.parse(prepared.payloadJson));
-        if (typeof prepared.payload === 'object' && prepared.payload !== null) {
-          expect(prepared.payload).not.toBe(value);
-        }
+      }),
+    );
+  });
+});
+
+describe('prepareNewEvent payload', () => {
+  it('keeps a plain JSON payload as given (no copy) and parses a fresh value for anything else', () => {
+    const plain = { n: 1, list: [1, 'two', null, { deep: true }] };
+    const prepared = prepareNewEvent({ eventType: 'a', payload: plain }, new Date());
+    expect(prepared.payload).toBe(plain);
+    expect(prepared.payloadJson).toBe(JSON.stringify(plain));
+    plain.n = 2;
+    expect(prepared.payloadJson).toBe('{"n":1,"list":[1,"two",null,{"deep":true}]}');
+
+    const at = new Date('2026-11-25T00:00:00.000Z');
+    const odd = { at, skipped: undefined };
+    const parsed = prepareNewEvent({ eventType: 'a', payload: odd }, new Date());
+    expect(parsed.payload).not.toBe(odd);
+    expect(parsed.payload).toEqual({ at: '2026-11-25T00:00:00.000Z' });
+  });
+
+  it('isPlainJson: true exactly for values whose JSON text parses back to an equal value', () => {
+    expect(isPlainJson({ a: [1, 'x', null, true, { b: -0.5 }] })).toBe(true);
+    expect(isPlainJson(Object.create(null))).toBe(true);
+    for (const odd of [
+      new Date(),
+      { a: undefined },
+      [Number.NaN],
+      { f: () => 1 },
+      new Map(),
+      1n,
+      { toJSON: () => 1 },
+    ]) {
+      expect(isPlainJson(odd)).toBe(false);
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        if (isPlainJson(value)) expect(JSON.parse(JSON.stringify(value))).toEqual(value);
       }),
     );
   });

@@ -55,7 +55,7 @@ export function dispatchCapped(
     const settle = (error: Error | undefined): void => {
       if (settled) return;
       settled = true;
-      abort.removeListener('abort', onAbort);
+      abort.clear();
       if (error !== undefined && !capped) {
         reject(error);
         return;
@@ -69,7 +69,7 @@ export function dispatchCapped(
       controller?.abort(error);
       settle(error);
     };
-    abort.once('abort', onAbort);
+    abort.onAbort(onAbort);
 
     dispatcher.dispatch(
       { origin: target.origin, path: target.path, method: 'POST', headers, body },

@@ -34,7 +34,9 @@ function errorText(error: unknown, secrets: readonly string[]): string {
 export class DeliveryRunner {
   /** Abort handles of attempts made outside the pool (sync mode, deliverNow) that are running now. */
   private readonly direct = new Set<AbortHandle>();
-  private readonly recordings = new Set<Promise<WebhookEvent | undefined>>();
+  /** Outcomes handed to the batcher and not yet written (or given up on). */
+  private unrecorded = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly options: ResolvedDispatcherOptions,
@@ -100,19 +102,28 @@ export class DeliveryRunner {
       : this.endpoints?.observe(row.targetUrl, result.outcome, options.direct === true);
     this.diagnostics.totals.attempts += 1;
     this.diagnostics.attemptDuration.record(result.durationMs);
-    const recording = this.record(result.outcome, options.direct === true).then((recorded) => {
-      if (recorded === undefined) return undefined;
-      this.account(row, result.outcome, recorded, result.durationMs, result.blocked);
-      return recorded.event;
-    });
-    if (options.direct) return observed === undefined ? recording : observed.then(() => recording);
+    const { outcome, durationMs, blocked } = result;
+    if (options.direct) {
+      const recording = this.record(outcome, true).then((recorded) => {
+        if (recorded === undefined) return undefined;
+        this.account(row, outcome, recorded, durationMs, blocked);
+        return recorded.event;
+      });
+      return observed === undefined ? recording : observed.then(() => recording);
+    }
     // Batched: the caller's slot is free as soon as the HTTP exchange ends; the row stays leased (so no
     // one else can take it) until the batch with its outcome is written. `idle()` waits for these writes.
-    this.recordings.add(recording);
+    this.unrecorded += 1;
     handOff();
-    void recording.finally(() => {
-      this.recordings.delete(recording);
-      options.onRecorded?.();
+    this.batcher.submit(outcome, (recorded, error) => {
+      try {
+        if (recorded === undefined) this.recordFailed(outcome, error);
+        else this.account(row, outcome, recorded, durationMs, blocked);
+      } finally {
+        this.unrecorded -= 1;
+        if (this.unrecorded === 0) this.wakeIdle();
+        options.onRecorded?.();
+      }
     });
     return undefined;
   }
@@ -128,8 +139,15 @@ export class DeliveryRunner {
   }
 
   /** Resolves once every outcome handed to the batcher so far is written and accounted for. */
-  async idle(): Promise<void> {
-    while (this.recordings.size > 0) await Promise.allSettled([...this.recordings]);
+  idle(): Promise<void> {
+    if (this.unrecorded === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /**
@@ -199,13 +217,18 @@ export class DeliveryRunner {
     try {
       return direct ? await this.options.store.recordOutcome(outcome) : await this.batcher.add(outcome);
     } catch (error) {
-      this.diagnostics.totals.storeErrors += 1;
-      this.options.logger.error(
-        { id: outcome.eventId, error: errorText(error, this.options.secrets) },
-        'could not record the outcome; the lease will expire and the event will be attempted again',
-      );
+      this.recordFailed(outcome, error);
       return undefined;
     }
+  }
+
+  /** Counts and logs an outcome the store would not take (the lease will expire and the event will be retried). */
+  private recordFailed(outcome: AttemptOutcome, error: unknown): void {
+    this.diagnostics.totals.storeErrors += 1;
+    this.options.logger.error(
+      { id: outcome.eventId, error: errorText(error, this.options.secrets) },
+      'could not record the outcome; the lease will expire and the event will be attempted again',
+    );
   }
 
   private account(

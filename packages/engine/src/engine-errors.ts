@@ -5,7 +5,7 @@ export class QueueFullError extends HooksError {
   /** The code every QueueFullError carries. */
   static readonly errorCode = 'HOOKS_ERR_QUEUE_FULL';
   constructor(message: string, options?: HooksErrorOptions) {
-    super(QueueFullError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 
@@ -14,6 +14,6 @@ export class ClosedError extends HooksError {
   /** The code every ClosedError carries. */
   static readonly errorCode = 'HOOKS_ERR_CLOSED';
   constructor(message: string, options?: HooksErrorOptions) {
-    super(ClosedError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }

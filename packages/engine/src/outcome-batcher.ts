@@ -16,10 +16,24 @@ export interface OutcomeBatcherOptions {
   readonly onStoreError?: (error: unknown, willRetry: boolean) => void;
 }
 
+/** Told once an outcome is written (`result`) or given up on (`error`). */
+export type OutcomeCallback = (result: RecordResult | undefined, error?: unknown) => void;
+
 interface Pending {
   outcome: AttemptOutcome;
-  resolve: (result: RecordResult) => void;
-  reject: (error: unknown) => void;
+  done: OutcomeCallback;
+}
+
+/** Calls an outcome's callback; what the callback throws must not undo the rest of the batch. */
+function settle(item: Pending, result: RecordResult | undefined, error?: unknown): void {
+  try {
+    item.done(
+      result,
+      result === undefined ? (error ?? new Error('the store returned no result')) : undefined,
+    );
+  } catch {
+    // The callbacks are the engine's own accounting, which never throws; nothing to undo here.
+  }
 }
 
 const sleep = (ms: number): Promise<void> =>
@@ -56,15 +70,20 @@ export class OutcomeBatcher {
   /** Queues one outcome; resolves once it is written (or rejects when the store kept failing). */
   add(outcome: AttemptOutcome): Promise<RecordResult> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ outcome, resolve, reject });
-      if (this.pending.length >= this.options.maxBatch) this.tryWrite();
-      else if (this.timer === undefined && !this.due) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.tryWrite();
-        }, this.options.flushMs);
-      }
+      this.submit(outcome, (result, error) => (result === undefined ? reject(error) : resolve(result)));
     });
+  }
+
+  /** `add` without a promise: `done` is called once with the result, or with the error when the store kept failing. */
+  submit(outcome: AttemptOutcome, done: OutcomeCallback): void {
+    this.pending.push({ outcome, done });
+    if (this.pending.length >= this.options.maxBatch) this.tryWrite();
+    else if (this.timer === undefined && !this.due) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.tryWrite();
+      }, this.options.flushMs);
+    }
   }
 
   /** Writes everything waiting now and resolves when every write started so far has finished. */
@@ -104,14 +123,14 @@ export class OutcomeBatcher {
     for (let attempt = 0; ; attempt++) {
       try {
         const results = await this.options.store.recordOutcomes(batch.map((item) => item.outcome));
-        for (const [index, item] of batch.entries()) item.resolve(results[index]!);
+        for (let index = 0; index < batch.length; index++) settle(batch[index]!, results[index]);
         return;
       } catch (error) {
         if (InvalidInputError.isInstance(error)) return this.writeOneByOne(batch);
         const willRetry = attempt < delays.length;
         this.options.onStoreError?.(error, willRetry);
         if (!willRetry) {
-          for (const item of batch) item.reject(error);
+          for (const item of batch) settle(item, undefined, error);
           return;
         }
         await sleep(delays[attempt]!);
@@ -121,11 +140,14 @@ export class OutcomeBatcher {
 
   private async writeOneByOne(batch: Pending[]): Promise<void> {
     for (const item of batch) {
+      let result: RecordResult;
       try {
-        item.resolve(await this.options.store.recordOutcome(item.outcome));
+        result = await this.options.store.recordOutcome(item.outcome);
       } catch (error) {
-        item.reject(error);
+        settle(item, undefined, error);
+        continue;
       }
+      settle(item, result);
     }
   }
 }

@@ -51,7 +51,7 @@ export class SsrfBlockedError extends HooksError {
   /** The code every SsrfBlockedError carries. */
   static readonly errorCode = SSRF_BLOCKED_CODE;
   constructor(message: string, options?: HooksErrorOptions) {
-    super(SsrfBlockedError.errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 

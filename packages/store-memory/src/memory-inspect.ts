@@ -45,7 +45,7 @@ export function inspectMemoryStore(store: WebhookStore): MemoryStoreSnapshot {
     });
   }
   return {
-    events: [...state.rows.values()].sort((a, b) => compareIds(a.id, b.id)).map(toEvent),
+    events: [...state.rows.values()].sort((a, b) => compareIds(a.id, b.id)).map((row) => toEvent(row)),
     attempts: state.attempts.map(toAttempt),
     endpoints: endpointStates.get(store)?.snapshot() ?? [],
   };

@@ -62,12 +62,15 @@ export function rowFromPrepared(prepared: PreparedEvent): MemoryRow {
   };
 }
 
-/** A detached copy of a row as a `WebhookEvent` (mutating it never changes the store). */
-export function toEvent(row: MemoryRow): WebhookEvent {
+/**
+ * A detached copy of a row as a `WebhookEvent` (mutating it never changes the store). `payload`, when given,
+ * must be a fresh value nobody else holds (a new row's `PreparedEvent.payload`): it saves parsing the text again.
+ */
+export function toEvent(row: MemoryRow, payload?: JsonValue): WebhookEvent {
   return {
     id: row.id,
     eventType: row.eventType,
-    payload: JSON.parse(row.payloadJson) as JsonValue,
+    payload: payload === undefined ? (JSON.parse(row.payloadJson) as JsonValue) : payload,
     targetUrl: row.targetUrl,
     status: row.status,
     attempts: row.attempts,
@@ -91,8 +94,8 @@ export function toEvent(row: MemoryRow): WebhookEvent {
  * `toEvent` with the stored payload text attached (`attachPayloadJson`), for rows the engine may deliver
  * (inserted and claimed ones): every attempt sends exactly those bytes without serialising the row again.
  */
-export function toDeliverableEvent(row: MemoryRow): WebhookEvent {
-  return attachPayloadJson(toEvent(row), row.payloadJson);
+export function toDeliverableEvent(row: MemoryRow, payload?: JsonValue): WebhookEvent {
+  return attachPayloadJson(toEvent(row, payload), row.payloadJson);
 }
 
 /** A detached copy of an attempt record. */

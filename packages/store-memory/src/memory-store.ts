@@ -142,7 +142,7 @@ class MemoryWebhookStore implements WebhookStore {
   async list(query: ListEventsQuery = {}): Promise<EventPage> {
     await this.#ready();
     const page = selectPage(this.#state.rows.values(), normaliseListQuery(query));
-    return { items: page.rows.map(toEvent), nextCursor: page.nextCursor };
+    return { items: page.rows.map((row) => toEvent(row)), nextCursor: page.nextCursor };
   }
 
   async countByStatus(): Promise<StatusCounts> {
@@ -163,7 +163,7 @@ class MemoryWebhookStore implements WebhookStore {
     checkObject(options);
     const limit = checkDueLimit(options.limit);
     const now = options.now === undefined ? this.#now() : checkNow(options.now);
-    return this.#selectDue(now, limit).map(toEvent);
+    return this.#selectDue(now, limit).map((row) => toEvent(row));
   }
 
   async claimDue(options: ClaimOptions): Promise<WebhookEvent[]> {
@@ -172,7 +172,7 @@ class MemoryWebhookStore implements WebhookStore {
     const now = options.now === undefined ? this.#now() : checkNow(options.now);
     const rows = this.#selectDue(now, options.limit);
     for (const row of rows) leaseRow(this.#state, row, options.workerId, options.leaseMs, now);
-    return rows.map(toDeliverableEvent);
+    return rows.map((row) => toDeliverableEvent(row));
   }
 
   async claimById(id: string, options: ClaimByIdOptions): Promise<WebhookEvent | undefined> {
@@ -191,7 +191,8 @@ class MemoryWebhookStore implements WebhookStore {
 
   async recordOutcome(outcome: AttemptOutcome): Promise<RecordResult> {
     await this.#ready();
-    const prepared = prepareOutcome(outcome);
+    // The memory store keeps the headers object: no JSON text needed.
+    const prepared = prepareOutcome(outcome, false);
     return this.#applyAll([prepared])[0]!;
   }
 
@@ -200,7 +201,7 @@ class MemoryWebhookStore implements WebhookStore {
     if (!Array.isArray(outcomes)) {
       throw new InvalidInputError('outcomes must be an array', { details: { field: 'outcomes' } });
     }
-    return this.#applyAll(outcomes.map((outcome) => prepareOutcome(outcome)));
+    return this.#applyAll(outcomes.map((outcome) => prepareOutcome(outcome, false)));
   }
 
   async releaseLeases(ids: readonly string[], workerId: string): Promise<number> {
@@ -367,7 +368,7 @@ class MemoryWebhookStore implements WebhookStore {
       this.#transactionLog?.created.push(entry.row.id);
     }
     if (created > 0 && this.#transactionLog === undefined) this.#notify();
-    return plan.map(({ row, created }) => ({ event: toDeliverableEvent(row), created }));
+    return plan.map(({ row, created, payload }) => ({ event: toDeliverableEvent(row, payload), created }));
   }
 
   #applyAll(outcomes: readonly PreparedOutcome[]): RecordResult[] {

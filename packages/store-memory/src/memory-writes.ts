@@ -1,4 +1,4 @@
-import { ConflictError, type PreparedEvent } from '@hooks/core';
+import { ConflictError, type JsonValue, type PreparedEvent } from '@hooks/core';
 import { type MemoryRow, type MemoryState, rowFromPrepared } from './memory-rows.js';
 
 /** One planned insert: the row written (`created`) or the existing row its idempotency key returns. */
@@ -7,6 +7,8 @@ export interface InsertedRow {
   row: MemoryRow;
   /** False when the idempotency key returned an earlier row. */
   created: boolean;
+  /** A new row's payload as `prepareNewEvent` parsed it (a fresh copy, unused elsewhere); undefined for an earlier row. */
+  payload?: JsonValue;
 }
 
 /**
@@ -36,7 +38,7 @@ export function insertRows(state: MemoryState, prepared: readonly PreparedEvent[
       plannedKeys ??= new Map();
       plannedKeys.set(key, row);
     }
-    plan.push({ row, created: true });
+    plan.push({ row, created: true, payload: event.payload });
   }
   for (const row of planned.values()) {
     rows.set(row.id, row);
