@@ -22,25 +22,31 @@ const NO_GUARD = { ssrfGuard: false } as Partial<DispatcherOptions>;
 
 type StoreKind = BenchStoreKind;
 
-/** Answers every request with 200 and a 2-byte body on the next turn of the event loop. */
+/** undici's raw handler interface (its dispatchers call it for every handler). */
+interface RawHandler {
+  onConnect(abort: (error: Error) => void): void;
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(trailers: Buffer[]): void;
+}
+
+const OK_HEADERS = [Buffer.from('content-length'), Buffer.from('2')];
+
+/**
+ * Answers every request with 200 and a 2-byte body on the next turn of the event loop, through undici's raw
+ * handler interface (what the engine's handler implements, as undici's own dispatchers call it).
+ */
 class InstantDispatcher extends Dispatcher {
   requests = 0;
 
   override dispatch(_options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     this.requests += 1;
-    const controller: Dispatcher.DispatchController = {
-      aborted: false,
-      paused: false,
-      reason: null,
-      abort: () => undefined,
-      pause: () => undefined,
-      resume: () => undefined,
-    };
+    const raw = handler as unknown as RawHandler;
     setImmediate(() => {
-      handler.onRequestStart?.(controller, {});
-      handler.onResponseStart?.(controller, 200, { 'content-length': '2' }, 'OK');
-      handler.onResponseData?.(controller, Buffer.from('ok'));
-      handler.onResponseEnd?.(controller, {});
+      raw.onConnect(() => undefined);
+      raw.onHeaders(200, OK_HEADERS, () => undefined, 'OK');
+      raw.onData(Buffer.from('ok'));
+      raw.onComplete([]);
     });
     return true;
   }

@@ -192,11 +192,7 @@ export async function runAttempt(
           : undefined;
       let delay = retryDelayMs(settings.retry, attemptNumber, { random: settings.random, previousDelayMs });
       if (response.ok && (status === 429 || status === 503)) {
-        const retryAfter = parseRetryAfter(
-          response.headers['retry-after'],
-          finishedAt.getTime(),
-          settings.retryAfter,
-        );
+        const retryAfter = parseRetryAfter(response.retryAfter, finishedAt.getTime(), settings.retryAfter);
         if (retryAfter !== undefined && retryAfter > delay) delay = retryAfter;
       }
       result = { kind: 'retry', nextRetryAt: new Date(settings.clock().getTime() + delay) };

@@ -104,7 +104,11 @@ export interface DispatcherOptions {
   clock?: () => Date;
   /** Random source in [0, 1) for jitter (default `Math.random`). */
   random?: () => number;
-  /** An undici dispatcher to send through instead of the engine's own Agent (e.g. a proxy); not closed. */
+  /**
+   * An undici dispatcher to send through instead of the engine's own Agent (e.g. a proxy); not closed. It gets
+   * handlers in undici's raw interface (`onConnect`, `onHeaders`, `onData`, `onComplete`, `onError`), which every
+   * undici dispatcher accepts; a hand-written dispatcher must call those.
+   */
   httpDispatcher?: Dispatcher;
   /** Called when this dispatcher settles an event (delivered, failed or skipped). Must not throw. */
   onSettled?: (event: WebhookEvent) => void;

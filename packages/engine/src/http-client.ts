@@ -36,8 +36,8 @@ export interface HttpResponse {
   readonly ok: true;
   /** HTTP status. */
   readonly status: number;
-  /** Response headers (lower-case names). */
-  readonly headers: Record<string, string | string[] | undefined>;
+  /** The `Retry-After` header of a 429 or 503 answer, else undefined (no other header is read). */
+  readonly retryAfter: string | undefined;
   /** Start of the body, decoded as UTF-8 (at most `maxReadBytes`). */
   readonly body: string;
 }
@@ -185,7 +185,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         options.maxReadBytes,
         abort,
       );
-      return { ok: true, status: response.status, headers: response.headers, body: response.body };
+      return { ok: true, status: response.status, retryAfter: response.retryAfter, body: response.body };
     } catch (error) {
       const blocked = findBlocked(error);
       if (blocked !== undefined) return { ok: false, kind: 'blocked', error: blocked.message };

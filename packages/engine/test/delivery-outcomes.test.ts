@@ -180,7 +180,8 @@ describe('Retry-After on 429 and 503', () => {
     const row = await once(dispatcher, receiver, {
       kind: 'status',
       status: 429,
-      headers: { 'retry-after': '120' },
+      // Header names are matched without regard to case, wherever the header comes in the list.
+      headers: { 'x-request-id': 'abc', 'Retry-After': '120' },
     });
     expect(row.nextRetryAt?.getTime()).toBe(clock.ms + 120_000);
   });
