@@ -2,6 +2,7 @@ import { type NormalisedReplay, planReplay, type ReplayReport, type TerminalStat
 import { all, run, type SqlProgram } from './sqlite-executor.js';
 import { inList, queryBuilder, toStatement } from './sqlite-query-builder.js';
 import type { EventRow, SqliteTableNames } from './sqlite-schema.js';
+import { NOT_DELIVERED, statusIndexTerm } from './sqlite-status-index.js';
 
 type ReplayRow = Pick<EventRow, 'id' | 'event_type' | 'status' | 'replay_count' | 'inserted_at'>;
 
@@ -19,6 +20,8 @@ export function* replayRows(
     .selectFrom(names.events)
     .select(['id', 'event_type', 'status', 'replay_count', 'inserted_at'])
     .where(inList('status', replay.statuses));
+  const indexTerm = statusIndexTerm(replay.statuses);
+  if (indexTerm !== undefined) query = query.where(indexTerm);
   if (replay.ids !== null) query = query.where(inList('id', replay.ids));
   if (replay.eventTypes !== null) query = query.where(inList('event_type', replay.eventTypes));
   if (replay.since !== null) query = query.where('inserted_at', '>=', replay.since.getTime());
@@ -56,7 +59,10 @@ export function* pruneRows(
   olderThan: number,
   statuses: readonly TerminalStatus[],
 ): SqlProgram<{ events: number; attempts: number }> {
-  const prunable = `SELECT id FROM ${names.events} WHERE status IN (SELECT value FROM json_each(?)) AND updated_at < ?`;
+  const indexTerm = statusIndexTerm(statuses) === undefined ? '' : ` AND ${NOT_DELIVERED}`;
+  const prunable =
+    `SELECT id FROM ${names.events} WHERE status IN (SELECT value FROM json_each(?))${indexTerm} ` +
+    'AND updated_at < ?';
   const params = [JSON.stringify(statuses), olderThan];
   const old = yield* run(`DELETE FROM ${names.attempts} WHERE finished_at < ?`, [olderThan]);
   const owned = yield* run(`DELETE FROM ${names.attempts} WHERE event_id IN (${prunable})`, params);

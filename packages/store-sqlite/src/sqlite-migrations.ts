@@ -12,6 +12,7 @@ import { createEndpointsMigration } from './sqlite-endpoints.js';
 import { beginImmediate } from './sqlite-executor.js';
 import { resolveSqliteOptions, type SqliteStoreOptions } from './sqlite-options.js';
 import { NEVER_AVAILABLE, type SqliteTableNames, tableNames } from './sqlite-schema.js';
+import { partialStatusIndexMigration } from './sqlite-status-index.js';
 
 /**
  * When a pending row may next be claimed, from its public fields: never once its attempts are used up;
@@ -117,6 +118,7 @@ export function sqliteMigrations(names: SqliteTableNames): Record<string, Migrat
     '0001_create_events': createEvents(names),
     '0002_create_attempts': createAttempts(names),
     '0003_create_endpoints': createEndpointsMigration(names),
+    '0004_partial_status_index': partialStatusIndexMigration(names),
   };
 }
 

@@ -66,6 +66,7 @@ import { applyOutcomes } from './sqlite-outcomes.js';
 import { inList, queryBuilder, toStatement } from './sqlite-query-builder.js';
 import { rowToAttempt, rowToEvent } from './sqlite-rows.js';
 import { type AttemptRow, type EventRow, type SqliteTableNames, tableNames } from './sqlite-schema.js';
+import { NOT_DELIVERED, statusIndexTerm } from './sqlite-status-index.js';
 import { runSqliteTransaction, WorkFailure } from './sqlite-transaction.js';
 
 /**
@@ -143,7 +144,11 @@ class SqliteWebhookStore implements WebhookStore {
     this.#open();
     const q = normaliseListQuery(query);
     let builder = queryBuilder.selectFrom(this.#names.events).selectAll();
-    if (q.statuses !== null) builder = builder.where(inList('status', q.statuses));
+    if (q.statuses !== null) {
+      builder = builder.where(inList('status', q.statuses));
+      const indexTerm = statusIndexTerm(q.statuses);
+      if (indexTerm !== undefined) builder = builder.where(indexTerm);
+    }
     if (q.eventTypes !== null) builder = builder.where(inList('event_type', q.eventTypes));
     if (q.since !== null) builder = builder.where('inserted_at', '>=', q.since.getTime());
     if (q.until !== null) builder = builder.where('inserted_at', '<', q.until.getTime());
@@ -160,15 +165,26 @@ class SqliteWebhookStore implements WebhookStore {
 
   async countByStatus(): Promise<StatusCounts> {
     this.#open();
+    // The status index holds every row but the delivered ones: those are all rows minus the others. One
+    // compound statement, so both counts come from one snapshot.
+    const events = this.#names.events;
     const rows = await this.#execute('countByStatus', () =>
-      all<{ status: string; n: number }>(
-        `SELECT status, count(*) AS n FROM ${this.#names.events} GROUP BY status`,
+      all<{ status: string | null; n: number }>(
+        `SELECT status, count(*) AS n FROM ${events} WHERE ${NOT_DELIVERED} GROUP BY status ` +
+          `UNION ALL SELECT NULL, count(*) FROM ${events}`,
       ),
     );
     const counts = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, 0])) as StatusCounts;
+    let notDelivered = 0;
+    let total = 0;
     for (const row of rows) {
-      if (row.status in counts) counts[row.status as keyof StatusCounts] = row.n;
+      if (row.status === null) total = row.n;
+      else if (row.status in counts) {
+        counts[row.status as keyof StatusCounts] = row.n;
+        notDelivered += row.n;
+      }
     }
+    counts.delivered = total - notDelivered;
     return counts;
   }
 

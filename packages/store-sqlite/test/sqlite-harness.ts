@@ -4,7 +4,40 @@ import { join } from 'node:path';
 import type { WebhookStore } from '@hooks/core';
 import type { RawEndpointRow, RawEventRow, StoreHarness } from '@hooks/store-conformance';
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach } from 'vitest';
 import { createSqliteStore } from '../src/index.js';
+
+/** Per test: a fresh temp directory with a database path in it, and things to close (last first) after the test. */
+export interface TempFiles {
+  /** The test's temp directory. */
+  readonly dir: string;
+  /** `hooks.db` in that directory (not created). */
+  readonly filename: string;
+  /** Closed in reverse order after each test, then the directory is removed. */
+  readonly toClose: { close(): unknown }[];
+}
+
+/** Registers `beforeEach` / `afterEach` hooks that give every test of the file its own `TempFiles`. */
+export function tempFilesPerTest(): TempFiles {
+  let temp: Awaited<ReturnType<typeof tempDir>> | undefined;
+  const toClose: { close(): unknown }[] = [];
+  beforeEach(async () => {
+    temp = await tempDir();
+  });
+  afterEach(async () => {
+    for (const item of toClose.splice(0).reverse()) await item.close();
+    await temp?.remove();
+  });
+  return {
+    get dir() {
+      return temp!.dir;
+    },
+    get filename() {
+      return join(temp!.dir, 'hooks.db');
+    },
+    toClose,
+  };
+}
 
 /** A fresh temp directory for one test's database files. */
 export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> }> {

@@ -196,7 +196,12 @@ describe('migrations', () => {
     expect(error.message).toContain('0001_create_events');
     expect(tableList(rawDb())).toEqual([]);
     expect(await migrateSqliteStore({ filename })).toEqual({
-      applied: ['0001_create_events', '0002_create_attempts', '0003_create_endpoints'],
+      applied: [
+        '0001_create_events',
+        '0002_create_attempts',
+        '0003_create_endpoints',
+        '0004_partial_status_index',
+      ],
     });
     await store.init();
     expect(await migrateSqliteStore({ filename })).toEqual({ applied: [] });
@@ -219,6 +224,7 @@ describe('migrations', () => {
       { name: '0001_create_events' },
       { name: '0002_create_attempts' },
       { name: '0003_create_endpoints' },
+      { name: '0004_partial_status_index' },
     ]);
     await checking.init();
   });
@@ -248,7 +254,7 @@ describe('migrations', () => {
   it('several stores initialising one new file at once migrate it exactly once', async () => {
     const stores = Array.from({ length: 4 }, () => open());
     await Promise.all(stores.map((store) => store.init()));
-    expect(rawDb().prepare('SELECT count(*) AS n FROM hooks_migrations').get()).toEqual({ n: 3 });
+    expect(rawDb().prepare('SELECT count(*) AS n FROM hooks_migrations').get()).toEqual({ n: 4 });
   });
 });
 
