@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { AbortHandle } from './abort-handle.js';
+import type { HttpFailure, HttpResponse } from './http-client.js';
 
 /** Where a request goes, split once per URL. */
 export interface RequestTarget {
@@ -9,14 +10,14 @@ export interface RequestTarget {
   readonly path: string;
 }
 
-/** What came back: the status, `Retry-After` when it matters, and the start of the body. */
-export interface CappedResponse {
-  /** HTTP status. */
-  readonly status: number;
-  /** The `Retry-After` header of a 429 or 503 answer (the only statuses that honour it), else undefined. */
-  readonly retryAfter: string | undefined;
-  /** At most `maxBytes` of the body, decoded as UTF-8. */
-  readonly body: string;
+/** How every request of one client is read and cut short. */
+export interface CappedSettings {
+  /** Most response-body bytes read; the rest is discarded and the request aborted. */
+  readonly maxBytes: number;
+  /** The total timeout (connect, headers and body), in milliseconds: the abort handle fires with `timeout`. */
+  readonly totalMs: number;
+  /** Turns what undici threw (or `AttemptAborted`) into a failure. */
+  readonly failureOf: (error: unknown, abort: AbortHandle) => HttpFailure;
 }
 
 /** Thrown into the request to stop reading once the cap is reached. */
@@ -26,6 +27,11 @@ class CapReached extends Error {}
 export class AttemptAborted extends Error {}
 
 const RETRY_AFTER = 'retry-after';
+
+/** The total-timeout timer's callback (one function for every request: no closure per request). */
+function onTimeout(abort: AbortHandle): void {
+  abort.abort('timeout');
+}
 
 /** The value of the first `Retry-After` in undici's raw header list (names and values alternate). */
 function findRetryAfter(rawHeaders: Buffer[]): string | undefined {
@@ -50,13 +56,14 @@ class CappedHandler {
   private capped = false;
   private settled = false;
   private abortRequest: ((error: Error) => void) | undefined = undefined;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly maxBytes: number,
+    private readonly settings: CappedSettings,
     private readonly abort: AbortHandle,
-    private readonly resolve: (response: CappedResponse) => void,
-    private readonly reject: (error: Error) => void,
+    private readonly resolve: (result: HttpResponse | HttpFailure) => void,
   ) {
+    this.timer = setTimeout(onTimeout, settings.totalMs, abort);
     abort.onAbort(this.cut);
   }
 
@@ -81,14 +88,14 @@ class CappedHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.capped) return true;
-    const room = this.maxBytes - this.size;
+    const room = this.settings.maxBytes - this.size;
     if (chunk.length < room) {
       this.chunks.push(chunk);
       this.size += chunk.length;
       return true;
     }
     if (room > 0) this.chunks.push(chunk.subarray(0, room));
-    this.size = this.maxBytes;
+    this.size = this.settings.maxBytes;
     this.capped = true;
     this.abortRequest?.(new CapReached('response body cap reached'));
     return true;
@@ -105,9 +112,10 @@ class CappedHandler {
   private settle(error: Error | undefined): void {
     if (this.settled) return;
     this.settled = true;
+    clearTimeout(this.timer);
     this.abort.clear();
     if (error !== undefined && !this.capped) {
-      this.reject(error);
+      this.resolve(this.settings.failureOf(error, this.abort));
       return;
     }
     const { chunks } = this;
@@ -117,33 +125,37 @@ class CappedHandler {
         : chunks.length === 1
           ? chunks[0]!.toString('utf8')
           : Buffer.concat(chunks, this.size).toString('utf8');
-    this.resolve({ status: this.status, retryAfter: this.retryAfter, body });
+    this.resolve({ ok: true, status: this.status, retryAfter: this.retryAfter, body });
   }
 }
 
 /**
  * POSTs through undici's `dispatch` with a minimal handler: it keeps the status, `Retry-After` (429/503) and
- * at most `maxBytes` of the body, then aborts the response (a huge body is never buffered). No stream or
- * header objects are created per request, which makes a delivery cheaper than undici's `request()`.
- * Redirects are not followed. The promise rejects with undici's error, or with `AttemptAborted` as soon as
- * `abort` fires (even while the request is still queued for a connection; it is cut when it starts).
+ * at most `settings.maxBytes` of the body, then aborts the response (a huge body is never buffered). No stream
+ * or header objects are created per request, which makes a delivery cheaper than undici's `request()`.
+ * Redirects are not followed. Never rejects: what undici throws, the total timeout and `abort` (which cuts the
+ * request at once, even while it still waits for a connection) become a failure through `settings.failureOf`.
  *
  * @example
- * const response = await dispatchCapped(agent, { origin, path: '/hook' }, headers, body, 65536, new AbortHandle());
+ * const result = await dispatchCapped(agent, { origin, path: '/hook' }, headers, body, settings, new AbortHandle());
  */
 export function dispatchCapped(
   dispatcher: Dispatcher,
   target: RequestTarget,
   headers: Record<string, string>,
   body: string,
-  maxBytes: number,
+  settings: CappedSettings,
   abort: AbortHandle,
-): Promise<CappedResponse> {
-  return new Promise((resolve, reject) => {
-    const handler = new CappedHandler(maxBytes, abort, resolve, reject);
-    dispatcher.dispatch(
-      { origin: target.origin, path: target.path, method: 'POST', headers, body },
-      handler as unknown as Dispatcher.DispatchHandler,
-    );
+): Promise<HttpResponse | HttpFailure> {
+  return new Promise((resolve) => {
+    const handler = new CappedHandler(settings, abort, resolve);
+    try {
+      dispatcher.dispatch(
+        { origin: target.origin, path: target.path, method: 'POST', headers, body },
+        handler as unknown as Dispatcher.DispatchHandler,
+      );
+    } catch (error) {
+      handler.onError(error as Error);
+    }
   });
 }

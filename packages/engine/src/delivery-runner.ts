@@ -54,78 +54,68 @@ export class DeliveryRunner {
    * can sign the request.
    */
   async deliver(row: WebhookEvent, options: DeliverOptions): Promise<WebhookEvent | undefined> {
+    // True once a batched outcome write owns `onRecorded` (it calls it when the write is done).
     let handedOff = false;
     try {
-      return await this.attemptAndRecord(row, options, () => {
-        handedOff = true;
+      if (row.targetUrl === null) return await this.settle(row, options, NO_TARGET_REASON);
+      let disabled = this.endpoints?.check(row.targetUrl);
+      if (disabled instanceof Promise) disabled = await disabled;
+      if (disabled !== undefined) return await this.settle(row, options, disabled);
+      if (this.settings === undefined) {
+        await this.release([row.id], options.workerId);
+        throw new ConfigurationError('secret (or scheme) is required to deliver events', {
+          details: { field: 'secret' },
+        });
+      }
+      const abort = options.abort ?? new AbortHandle();
+      if (options.direct) this.direct.add(abort);
+      let result: AttemptResult;
+      try {
+        result = await runAttempt(row, options.workerId, this.settings, abort);
+      } catch (error) {
+        await this.release([row.id], options.workerId);
+        throw error;
+      } finally {
+        if (options.direct) this.direct.delete(abort);
+      }
+      if (result.aborted) {
+        await this.release([row.id], options.workerId);
+        this.options.logger.debug({ id: row.id }, 'attempt aborted by shutdown; lease released');
+        return undefined;
+      }
+      // A target refused by the SSRF guard is a configuration matter, not a receiver failure: no health record.
+      const observed = result.blocked
+        ? undefined
+        : this.endpoints?.observe(row.targetUrl, result.outcome, options.direct === true);
+      this.diagnostics.totals.attempts += 1;
+      this.diagnostics.attemptDuration.record(result.durationMs);
+      const { outcome, durationMs, blocked } = result;
+      if (options.direct) {
+        const recording = this.record(outcome, true).then((recorded) => {
+          if (recorded === undefined) return undefined;
+          this.account(row, outcome, recorded, durationMs, blocked);
+          return recorded.event;
+        });
+        return await (observed === undefined ? recording : observed.then(() => recording));
+      }
+      // Batched: the caller's slot is free as soon as the HTTP exchange ends; the row stays leased (so no
+      // one else can take it) until the batch with its outcome is written. `idle()` waits for these writes.
+      this.unrecorded += 1;
+      handedOff = true;
+      this.batcher.submit(outcome, (recorded, error) => {
+        try {
+          if (recorded === undefined) this.recordFailed(outcome, error);
+          else this.account(row, outcome, recorded, durationMs, blocked);
+        } finally {
+          this.unrecorded -= 1;
+          if (this.unrecorded === 0) this.wakeIdle();
+          options.onRecorded?.();
+        }
       });
+      return undefined;
     } finally {
       if (!handedOff) options.onRecorded?.();
     }
-  }
-
-  /** `deliver`'s work; `handOff` is called when a batched outcome write will call `onRecorded` itself. */
-  private async attemptAndRecord(
-    row: WebhookEvent,
-    options: DeliverOptions,
-    handOff: () => void,
-  ): Promise<WebhookEvent | undefined> {
-    if (row.targetUrl === null) return this.settle(row, options, NO_TARGET_REASON);
-    let disabled = this.endpoints?.check(row.targetUrl);
-    if (disabled instanceof Promise) disabled = await disabled;
-    if (disabled !== undefined) return this.settle(row, options, disabled);
-    if (this.settings === undefined) {
-      await this.release([row.id], options.workerId);
-      throw new ConfigurationError('secret (or scheme) is required to deliver events', {
-        details: { field: 'secret' },
-      });
-    }
-    const abort = options.abort ?? new AbortHandle();
-    if (options.direct) this.direct.add(abort);
-    let result: AttemptResult;
-    try {
-      result = await runAttempt(row, options.workerId, this.settings, abort);
-    } catch (error) {
-      await this.release([row.id], options.workerId);
-      throw error;
-    } finally {
-      this.direct.delete(abort);
-    }
-    if (result.aborted) {
-      await this.release([row.id], options.workerId);
-      this.options.logger.debug({ id: row.id }, 'attempt aborted by shutdown; lease released');
-      return undefined;
-    }
-    // A target refused by the SSRF guard is a configuration matter, not a receiver failure: no health record.
-    const observed = result.blocked
-      ? undefined
-      : this.endpoints?.observe(row.targetUrl, result.outcome, options.direct === true);
-    this.diagnostics.totals.attempts += 1;
-    this.diagnostics.attemptDuration.record(result.durationMs);
-    const { outcome, durationMs, blocked } = result;
-    if (options.direct) {
-      const recording = this.record(outcome, true).then((recorded) => {
-        if (recorded === undefined) return undefined;
-        this.account(row, outcome, recorded, durationMs, blocked);
-        return recorded.event;
-      });
-      return observed === undefined ? recording : observed.then(() => recording);
-    }
-    // Batched: the caller's slot is free as soon as the HTTP exchange ends; the row stays leased (so no
-    // one else can take it) until the batch with its outcome is written. `idle()` waits for these writes.
-    this.unrecorded += 1;
-    handOff();
-    this.batcher.submit(outcome, (recorded, error) => {
-      try {
-        if (recorded === undefined) this.recordFailed(outcome, error);
-        else this.account(row, outcome, recorded, durationMs, blocked);
-      } finally {
-        this.unrecorded -= 1;
-        if (this.unrecorded === 0) this.wakeIdle();
-        options.onRecorded?.();
-      }
-    });
-    return undefined;
   }
 
   /** Attempts made outside the pool (sync mode, deliverNow) that are running now. */
@@ -176,7 +166,7 @@ export class DeliveryRunner {
   /** True when the row's lease outlives one more attempt (the usual case: no store call needed). */
   leaseIsFresh(row: WebhookEvent): boolean {
     const needed = this.options.timeouts.totalMs + 1000;
-    return row.lockedUntil !== null && row.lockedUntil.getTime() - this.options.clock().getTime() > needed;
+    return row.lockedUntil !== null && row.lockedUntil.getTime() - this.options.nowMs() > needed;
   }
 
   /**

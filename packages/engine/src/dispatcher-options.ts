@@ -167,6 +167,8 @@ export interface ResolvedDispatcherOptions {
   readonly scheduler: Readonly<Required<SchedulerOptions>>;
   /** The engine's notion of now. */
   readonly clock: () => Date;
+  /** `clock()` in epoch milliseconds (`Date.now` with the default clock: no Date made). */
+  readonly nowMs: () => number;
   /** Random source for jitter. */
   readonly random: () => number;
   /** A caller's undici dispatcher, if any. */
@@ -281,6 +283,7 @@ export function resolveDispatcherOptions(input: DispatcherOptions = {}): Resolve
     fail('store', 'must be a WebhookStore');
   }
 
+  const clock = functionOption(options.clock, 'clock');
   return Object.freeze({
     store,
     ownsStore: options.store === undefined,
@@ -327,7 +330,8 @@ export function resolveDispatcherOptions(input: DispatcherOptions = {}): Resolve
     workerId,
     leaseMs,
     scheduler,
-    clock: functionOption(options.clock, 'clock') ?? (() => new Date()),
+    clock: clock ?? (() => new Date()),
+    nowMs: clock === undefined ? Date.now : () => clock().getTime(),
     random: functionOption(options.random, 'random') ?? Math.random,
     httpDispatcher: options.httpDispatcher,
     onSettled: functionOption(options.onSettled, 'onSettled'),

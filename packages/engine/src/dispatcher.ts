@@ -189,7 +189,7 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
           canSign: settings !== undefined,
           workerId: options.deliveryMode === 'deferred' ? null : workerId,
           leaseMs: options.leaseMs,
-          nowMs: clock().getTime(),
+          nowMs: options.nowMs(),
         },
         prefix,
       );

@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import { AbortHandle } from './abort-handle.js';
-import { dispatchCapped, type RequestTarget } from './capped-response.js';
+import { type CappedSettings, dispatchCapped, type RequestTarget } from './capped-response.js';
 import { createGuardedConnector } from './ssrf-connector.js';
 import { findBlocked, resolveChecked, type SsrfPolicy } from './ssrf-guard.js';
 
@@ -97,6 +97,12 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+const ABORTED_BEFORE_SENDING: HttpFailure = Object.freeze({
+  ok: false,
+  kind: 'aborted',
+  error: 'aborted before sending',
+});
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -167,46 +173,55 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   const originOf = (url: string): string => targetOf(url).origin;
 
-  async function post(
+  const failureOf = (error: unknown, abort: AbortHandle): HttpFailure => {
+    const blocked = findBlocked(error);
+    if (blocked !== undefined) return { ok: false, kind: 'blocked', error: blocked.message };
+    const code = (error as { code?: string } | null)?.code;
+    if (abort.reason === 'timeout' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return { ok: false, kind: 'timeout', error: `timeout after ${totalMs} ms` };
+    }
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return { ok: false, kind: 'timeout', error: `connect timeout after ${connectMs} ms` };
+    }
+    if (abort.reason === 'shutdown') {
+      return { ok: false, kind: 'aborted', error: 'aborted: the dispatcher is shutting down' };
+    }
+    return { ok: false, kind: 'network', error: describeNetworkError(error) };
+  };
+  const settings: CappedSettings = Object.freeze({ maxBytes: options.maxReadBytes, totalMs, failureOf });
+
+  function post(
     url: string,
     headers: Record<string, string>,
     body: string,
     abort: AbortHandle = new AbortHandle(),
   ): Promise<HttpResponse | HttpFailure> {
-    if (abort.aborted) return { ok: false, kind: 'aborted', error: 'aborted before sending' };
+    if (abort.aborted) return Promise.resolve(ABORTED_BEFORE_SENDING);
+    if (preflight !== undefined) return postChecked(preflight, url, headers, body, abort);
+    return dispatchCapped(dispatcher, targetOf(url), headers, body, settings, abort);
+  }
+
+  /** `post` through a caller's dispatcher: the target host is resolved and checked first (within the total timeout). */
+  async function postChecked(
+    policy: SsrfPolicy,
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    abort: AbortHandle,
+  ): Promise<HttpResponse | HttpFailure> {
+    const started = performance.now();
     const timer = setTimeout(() => abort.abort('timeout'), totalMs);
     try {
-      if (preflight !== undefined) await resolveChecked(preflight, new URL(url).hostname);
-      const response = await dispatchCapped(
-        dispatcher,
-        targetOf(url),
-        headers,
-        body,
-        options.maxReadBytes,
-        abort,
-      );
-      return { ok: true, status: response.status, retryAfter: response.retryAfter, body: response.body };
+      await resolveChecked(policy, new URL(url).hostname);
     } catch (error) {
-      const blocked = findBlocked(error);
-      if (blocked !== undefined) return { ok: false, kind: 'blocked', error: blocked.message };
-      const code = (error as { code?: string } | null)?.code;
-      if (
-        abort.reason === 'timeout' ||
-        code === 'UND_ERR_HEADERS_TIMEOUT' ||
-        code === 'UND_ERR_BODY_TIMEOUT'
-      ) {
-        return { ok: false, kind: 'timeout', error: `timeout after ${totalMs} ms` };
-      }
-      if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-        return { ok: false, kind: 'timeout', error: `connect timeout after ${connectMs} ms` };
-      }
-      if (abort.reason === 'shutdown') {
-        return { ok: false, kind: 'aborted', error: 'aborted: the dispatcher is shutting down' };
-      }
-      return { ok: false, kind: 'network', error: describeNetworkError(error) };
+      return failureOf(error, abort);
     } finally {
       clearTimeout(timer);
     }
+    if (abort.aborted) return failureOf(new Error('aborted'), abort);
+    // The request gets what is left of the total timeout.
+    const left = Math.max(1, Math.round(totalMs - (performance.now() - started)));
+    return dispatchCapped(dispatcher, targetOf(url), headers, body, { ...settings, totalMs: left }, abort);
   }
 
   async function close(): Promise<void> {
