@@ -100,10 +100,33 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * or lone surrogates, which some databases cannot store and no reader can show.
  */
 export function checkName(value: unknown, field: string, max: number): string {
+  // Events mostly repeat a few names: the last one accepted (within the same limit) is not checked again.
+  if (typeof value === 'string' && value === lastName && max >= lastNameLength) return value;
   const text = checkText(value, field, max);
   if (CONTROL_CHARACTER.test(text)) throw invalid(field, 'must not contain control characters');
   if (LONE_SURROGATE.test(text)) throw invalid(field, 'must not contain lone UTF-16 surrogates');
+  lastName = text;
+  lastNameLength = text.length;
   return text;
+}
+
+/** The last name `checkName` accepted, and its length. */
+let lastName: string | undefined;
+let lastNameLength = 0;
+
+/** The last target URL `checkTargetUrl` accepted. */
+let lastTargetUrl: string | undefined;
+
+/** Checks an event's target URL: an absolute http or https URL. */
+function checkTargetUrl(value: unknown): string {
+  if (typeof value === 'string' && value === lastTargetUrl) return value;
+  if (typeof value !== 'string' || !URL.canParse(value))
+    throw invalid('targetUrl', 'must be an absolute URL');
+  const protocol = new URL(value).protocol;
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw invalid('targetUrl', 'must be an http or https URL');
+  lastTargetUrl = value;
+  return value;
 }
 
 /** Checks a caller's `now` (a valid Date) and returns a copy. */
@@ -153,16 +176,8 @@ export function prepareNewEvent(
   if (size > maxPayloadBytes) {
     throw invalid('payload', `is ${size} bytes, over the ${maxPayloadBytes}-byte limit`);
   }
-  let targetUrl: string | null = null;
-  if (input.targetUrl !== undefined && input.targetUrl !== null) {
-    if (typeof input.targetUrl !== 'string' || !URL.canParse(input.targetUrl)) {
-      throw invalid('targetUrl', 'must be an absolute URL');
-    }
-    const protocol = new URL(input.targetUrl).protocol;
-    if (protocol !== 'http:' && protocol !== 'https:')
-      throw invalid('targetUrl', 'must be an http or https URL');
-    targetUrl = input.targetUrl;
-  }
+  const targetUrl =
+    input.targetUrl === undefined || input.targetUrl === null ? null : checkTargetUrl(input.targetUrl);
   const maxAttempts =
     input.maxAttempts === undefined
       ? DEFAULT_MAX_ATTEMPTS

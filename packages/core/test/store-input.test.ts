@@ -25,6 +25,22 @@ function fieldOf(run: () => unknown): unknown {
 }
 
 describe('prepareNewEvent', () => {
+  it('remembers only what it accepted: a name or URL checked once is still refused where it breaks a rule', () => {
+    const event = (fields: Record<string, unknown>) =>
+      prepareNewEvent({ eventType: 'a', payload: 1, ...fields } as never, now);
+    const long = 'x'.repeat(150);
+    expect(event({ eventType: long, targetUrl: 'https://x.test/h' }).eventType).toBe(long);
+    // The same long name as a worker id (at most 200) passes, and the same URL again passes.
+    expect(event({ eventType: long, lease: { workerId: long, leaseMs: 1000 } }).lockedBy).toBe(long);
+    expect(event({ targetUrl: 'https://x.test/h' }).targetUrl).toBe('https://x.test/h');
+    expect(fieldOf(() => event({ idempotencyKey: 'bad\u0000key' }))).toBe('idempotencyKey');
+    expect(fieldOf(() => event({ eventType: 'x'.repeat(201) }))).toBe('eventType');
+    expect(fieldOf(() => event({ targetUrl: 'ftp://x.test/h' }))).toBe('targetUrl');
+    expect(fieldOf(() => event({ targetUrl: 'not a url' }))).toBe('targetUrl');
+    expect(fieldOf(() => event({ targetUrl: 42 }))).toBe('targetUrl');
+    expect(event({ targetUrl: 'http://y.test/' }).targetUrl).toBe('http://y.test/');
+  });
+
   it('applies defaults and keeps the serialised payload', () => {
     const event = prepareNewEvent(
       { eventType: 'order.paid', payload: { total: 5 }, targetUrl: 'https://x.test/h' },
