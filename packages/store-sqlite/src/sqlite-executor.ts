@@ -40,16 +40,6 @@ export interface SqlExecutor {
 
 type Step<T> = IteratorResult<SqlOp, T>;
 
-function resume<T>(program: SqlProgram<T>, perform: () => unknown): Step<T> {
-  let result: unknown;
-  try {
-    result = perform();
-  } catch (error) {
-    return program.throw(error);
-  }
-  return program.next(result);
-}
-
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
@@ -77,10 +67,16 @@ export class BetterSqliteExecutor implements SqlExecutor {
     let step: Step<T> = program.next();
     while (!step.done) {
       const op = step.value;
-      step = resume(program, () => {
+      let result: unknown;
+      try {
+        // better-sqlite3 binds an array's elements as the anonymous parameters (no spread per call).
         const statement = this.#prepare(op.text);
-        return op.kind === 'all' ? statement.all(...op.params) : statement.run(...op.params).changes;
-      });
+        result = op.kind === 'all' ? statement.all(op.params) : statement.run(op.params).changes;
+      } catch (error) {
+        step = program.throw(error);
+        continue;
+      }
+      step = program.next(result);
     }
     return step.value;
   }

@@ -11,30 +11,54 @@ const ATTEMPT_COLUMNS =
 /** Attempt records per INSERT statement: fewer statements per batch, few distinct statements to cache. */
 const ATTEMPTS_PER_STATEMENT = [32, 8, 1] as const;
 
-function attemptParams(outcome: PreparedOutcome, replayCount: number): SqlParam[] {
-  return [
-    outcome.eventId,
-    outcome.attemptNumber,
-    replayCount,
-    outcome.startedAt.getTime(),
-    outcome.finishedAt.getTime(),
-    outcome.durationMs,
-    outcome.responseStatus,
-    outcome.responseBody,
-    outcome.error,
-    outcome.requestHeadersJson,
-    outcome.workerId,
-  ];
+/** An applied outcome whose attempt record is still to be written. */
+interface AttemptRecord {
+  /** The outcome. */
+  outcome: PreparedOutcome;
+  /** The row's replay count when the attempt was made. */
+  replayCount: number;
+}
+
+/** Parameters of `count` attempt records from `from` on, in `ATTEMPT_COLUMNS` order, in one flat array. */
+function attemptParams(records: readonly AttemptRecord[], from: number, count: number): SqlParam[] {
+  const params = new Array<SqlParam>(count * 11);
+  let at = 0;
+  for (let index = from; index < from + count; index++) {
+    const { outcome, replayCount } = records[index]!;
+    params[at++] = outcome.eventId;
+    params[at++] = outcome.attemptNumber;
+    params[at++] = replayCount;
+    params[at++] = outcome.startedAt.getTime();
+    params[at++] = outcome.finishedAt.getTime();
+    params[at++] = outcome.durationMs;
+    params[at++] = outcome.responseStatus;
+    params[at++] = outcome.responseBody;
+    params[at++] = outcome.error;
+    params[at++] = outcome.requestHeadersJson;
+    params[at++] = outcome.workerId;
+  }
+  return params;
+}
+
+/** The multi-row attempt INSERT of `size` rows into `table` (built once per table and size). */
+const attemptInserts = new Map<string, string>();
+function attemptInsert(table: string, size: number): string {
+  const key = `${table} ${size}`;
+  let text = attemptInserts.get(key);
+  if (text === undefined) {
+    const values = Array.from({ length: size }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    text = `INSERT INTO ${table} (${ATTEMPT_COLUMNS}) VALUES ${values}`;
+    attemptInserts.set(key, text);
+  }
+  return text;
 }
 
 /** Appends attempt records, in order, with multi-row INSERTs of 32, 8 and 1 rows. */
-function* insertAttempts(names: SqliteTableNames, records: readonly SqlParam[][]): SqlProgram<void> {
+function* insertAttempts(names: SqliteTableNames, records: readonly AttemptRecord[]): SqlProgram<void> {
   let next = 0;
   for (const size of ATTEMPTS_PER_STATEMENT) {
-    const values = Array.from({ length: size }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-    const insert = `INSERT INTO ${names.attempts} (${ATTEMPT_COLUMNS}) VALUES ${values}`;
     for (; records.length - next >= size; next += size) {
-      yield* run(insert, records.slice(next, next + size).flat());
+      yield* run(attemptInsert(names.attempts, size), attemptParams(records, next, size));
     }
   }
 }
@@ -59,7 +83,7 @@ export function* applyOutcomes(
     `RETURNING ${OUTCOME_RETURNING}`;
   const select = `SELECT * FROM ${names.events} WHERE id = ?`;
   const results: RecordResult[] = [];
-  const records: SqlParam[][] = [];
+  const records: AttemptRecord[] = [];
   for (const outcome of outcomes) {
     const [row] = yield* all<OutcomeRow>(update, [
       outcome.kind === 'retry' ? 'pending' : outcome.kind,
@@ -84,7 +108,7 @@ export function* applyOutcomes(
       });
       continue;
     }
-    records.push(attemptParams(outcome, row.replay_count));
+    records.push({ outcome, replayCount: row.replay_count });
     results.push({ eventId: row.id, applied: true, event: outcomeToEvent(outcome, now, row) });
   }
   yield* insertAttempts(names, records);
