@@ -1,5 +1,6 @@
 import { ConflictError, type InsertResult, type PreparedEvent } from '@hooks/core';
 import { type Kysely, sql } from 'kysely';
+import { IDEMPOTENCY_CONFLICT } from './postgres-lean-writes.js';
 import { type EventRow, insertedEvent, jsonText, jsonTime, toWebhookEvent } from './postgres-rows.js';
 import type { HooksDatabase, PostgresContext } from './postgres-schema.js';
 
@@ -51,7 +52,7 @@ async function insertRows(
         available_at, last_error, inserted_at, updated_at, locked_by, locked_until, idempotency_key)
       select id, t, p -> 0, u, s, m, n, greatest(coalesce(n, i), l), e, i, i, b, l, k
       from input order by o
-      on conflict (idempotency_key) do nothing
+      on conflict ${IDEMPOTENCY_CONFLICT} do nothing
       returning id, idempotency_key, payload
     )
     select inserted.*, (select ${notify} from inserted limit 1) is null as notified from inserted`;

@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationResult, Migrator, sql } from
 import { openDatabase } from './postgres-connection.js';
 import { createEndpointsMigration } from './postgres-endpoints.js';
 import { createScrubber, toStoreError } from './postgres-errors.js';
+import { createLeanWritesMigration } from './postgres-lean-writes.js';
 import { type PostgresStoreOptions, resolveSettings } from './postgres-options.js';
 
 /** Name of kysely's migration table inside the store's schema. */
@@ -95,6 +96,7 @@ export function postgresMigrations(schema: string): Record<string, Migration> {
       },
     },
     '0002_endpoints': createEndpointsMigration(schema),
+    '0003_lean_writes': createLeanWritesMigration(schema),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type WebhookEvent,
 } from '@hooks/core';
 import { type Kysely, sql } from 'kysely';
+import { NOT_DELIVERED, statusIndexTerm } from './postgres-lean-writes.js';
 import { toDeliveryAttempt, toWebhookEvent } from './postgres-rows.js';
 import type { HooksDatabase, PostgresContext } from './postgres-schema.js';
 
@@ -24,23 +25,29 @@ export async function rowById(
   return row === undefined ? undefined : toWebhookEvent(row);
 }
 
+/** The SELECT of `listRows`: rows matching the filters, ordered by id, after the cursor (exported so tests can EXPLAIN it). */
+export function listQuery(db: Kysely<HooksDatabase>, context: PostgresContext, query: NormalisedListQuery) {
+  let select = db.withSchema(context.schema).selectFrom('hooks_events').selectAll();
+  if (query.statuses !== null) {
+    select = select.where('status', 'in', query.statuses);
+    const indexTerm = statusIndexTerm(query.statuses);
+    if (indexTerm !== undefined) select = select.where(indexTerm);
+  }
+  if (query.eventTypes !== null) select = select.where('event_type', 'in', query.eventTypes);
+  if (query.since !== null) select = select.where('inserted_at', '>=', query.since);
+  if (query.until !== null) select = select.where('inserted_at', '<', query.until);
+  if (query.afterId !== null) select = select.where('id', query.order === 'asc' ? '>' : '<', query.afterId);
+  // The id column is `collate "C"`: pages follow byte order, as in every other store.
+  return select.orderBy('id', query.order).limit(query.limit + 1);
+}
+
 /** One page of rows matching the filters, ordered by id, after the cursor. */
 export async function listRows(
   db: Kysely<HooksDatabase>,
   context: PostgresContext,
   query: NormalisedListQuery,
 ): Promise<EventPage> {
-  let select = db.withSchema(context.schema).selectFrom('hooks_events').selectAll();
-  if (query.statuses !== null) select = select.where('status', 'in', query.statuses);
-  if (query.eventTypes !== null) select = select.where('event_type', 'in', query.eventTypes);
-  if (query.since !== null) select = select.where('inserted_at', '>=', query.since);
-  if (query.until !== null) select = select.where('inserted_at', '<', query.until);
-  if (query.afterId !== null) select = select.where('id', query.order === 'asc' ? '>' : '<', query.afterId);
-  // The id column is `collate "C"`: pages follow byte order, as in every other store.
-  const rows = await select
-    .orderBy('id', query.order)
-    .limit(query.limit + 1)
-    .execute();
+  const rows = await listQuery(db, context, query).execute();
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
@@ -49,18 +56,25 @@ export async function listRows(
   };
 }
 
-/** Row counts per status (statuses with no rows are absent). */
+/**
+ * Row counts per status (statuses with no rows are absent). The status index holds every row but the
+ * delivered ones: those are all rows minus the others, counted in one statement (one snapshot).
+ */
 export async function countRows(
   db: Kysely<HooksDatabase>,
   context: PostgresContext,
 ): Promise<Map<string, number>> {
-  const rows = await db
-    .withSchema(context.schema)
-    .selectFrom('hooks_events')
-    .select(['status', sql<number>`count(*)::int`.as('count')])
-    .groupBy('status')
-    .execute();
-  return new Map(rows.map((row) => [row.status, row.count]));
+  const { events } = context;
+  const { rows } = await sql<{ status: string; count: number }>`
+    with others as (
+      select status, count(*)::int as count from ${events} where ${NOT_DELIVERED} group by status
+    )
+    select status, count from others
+    union all
+    select 'delivered', ((select count(*) from ${events}) - (select coalesce(sum(count), 0) from others))::int`.execute(
+    db,
+  );
+  return new Map(rows.filter((row) => row.count > 0).map((row) => [row.status, row.count]));
 }
 
 /** Attempt records of one event, oldest first. */

@@ -1,5 +1,6 @@
 import { type DeliveryStatus, type NormalisedReplay, planReplay, type ReplayReport } from '@hooks/core';
 import { type Kysely, sql } from 'kysely';
+import { statusIndexTerm } from './postgres-lean-writes.js';
 import { toDate } from './postgres-rows.js';
 import type { HooksDatabase, PostgresContext } from './postgres-schema.js';
 
@@ -17,6 +18,8 @@ async function selectCandidates(
   replay: NormalisedReplay,
 ): Promise<CandidateRow[]> {
   const filters = [sql`status = any(${replay.statuses}::text[])`];
+  const indexTerm = statusIndexTerm(replay.statuses);
+  if (indexTerm !== undefined) filters.push(indexTerm);
   if (replay.ids !== null) filters.push(sql`id = any(${replay.ids}::text[])`);
   if (replay.eventTypes !== null) filters.push(sql`event_type = any(${replay.eventTypes}::text[])`);
   if (replay.since !== null) filters.push(sql`inserted_at >= ${replay.since}`);

@@ -54,7 +54,7 @@ export interface HooksEventsTable {
 export interface HooksAttemptsTable {
   /** Serial id: insertion order. */
   id: Generated<string>;
-  /** The event (deleted with it). */
+  /** The event (no foreign key: `prune` deletes attempts with their event). */
   event_id: string;
   /** 1-based attempt number since the last replay. */
   attempt_number: number;

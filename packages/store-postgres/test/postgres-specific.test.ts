@@ -144,6 +144,7 @@ describe.skipIf(skipPostgres)('postgres-specific behaviour', () => {
     expect(await migratePostgresStore({ connectionString: DATABASE_URL, schema })).toEqual([
       '0001_events_and_attempts',
       '0002_endpoints',
+      '0003_lean_writes',
     ]);
     expect(await migratePostgresStore({ connectionString: DATABASE_URL, schema })).toEqual([]);
     await store.init();
@@ -190,7 +191,7 @@ describe.skipIf(skipPostgres)('postgres-specific behaviour', () => {
       const { rows } = await client.query(`select name from "${schema}".hooks_migrations`);
       return rows.map((row) => row.name as string);
     });
-    expect(applied.sort()).toEqual(['0001_events_and_attempts', '0002_endpoints']);
+    expect(applied.sort()).toEqual(['0001_events_and_attempts', '0002_endpoints', '0003_lean_writes']);
     const results = await Promise.all(
       stores.map((store, index) => store.insert({ eventType: 'init', payload: index })),
     );
