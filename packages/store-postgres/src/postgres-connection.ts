@@ -1,6 +1,7 @@
 import { Kysely, type MigrationLockOptions, PostgresAdapter, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { PostgresSettings } from './postgres-options.js';
+import { preparingPool } from './postgres-prepared.js';
 import type { HooksDatabase } from './postgres-schema.js';
 
 /** First key of the store's advisory locks ('hook' in ASCII); the second is a hash of the schema name. */
@@ -41,7 +42,8 @@ export interface OpenedDatabase {
 
 /**
  * Opens the Kysely instance a store works through: its own pool for a connection string, or the caller's
- * pool or Kysely (without their plugins). `owned` is true when the store must destroy it on close.
+ * pool or Kysely (without their plugins). Pools are wrapped to send hot statements as named prepared
+ * statements unless `preparedStatements` is false. `owned` is true when the store must destroy it on close.
  */
 export function openDatabase<DB>(settings: PostgresSettings<DB>): OpenedDatabase {
   const { source } = settings;
@@ -49,8 +51,9 @@ export function openDatabase<DB>(settings: PostgresSettings<DB>): OpenedDatabase
     const root = source.db as unknown as Kysely<unknown>;
     return { db: root.withoutPlugins() as Kysely<HooksDatabase>, root, owned: false };
   }
+  const wrap = (pool: pg.Pool) => (settings.preparedStatements ? preparingPool(pool) : pool);
   if (source.kind === 'pool') {
-    const db = new Kysely<HooksDatabase>({ dialect: new HooksPostgresDialect({ pool: source.pool }) });
+    const db = new Kysely<HooksDatabase>({ dialect: new HooksPostgresDialect({ pool: wrap(source.pool) }) });
     return { db, root: db as unknown as Kysely<unknown>, owned: false };
   }
   const pool = new pg.Pool({ connectionString: source.connectionString, max: settings.poolSize });
@@ -58,6 +61,6 @@ export function openDatabase<DB>(settings: PostgresSettings<DB>): OpenedDatabase
   // unhandled 'error' event, idle or checked out; the query that used it rejects and is reported instead.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<HooksDatabase>({ dialect: new HooksPostgresDialect({ pool }) });
+  const db = new Kysely<HooksDatabase>({ dialect: new HooksPostgresDialect({ pool: wrap(pool) }) });
   return { db, root: db as unknown as Kysely<unknown>, owned: true };
 }

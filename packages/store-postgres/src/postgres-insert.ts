@@ -1,6 +1,7 @@
 import { ConflictError, type InsertResult, type PreparedEvent } from '@hooks/core';
 import { type Kysely, sql } from 'kysely';
 import { IDEMPOTENCY_CONFLICT } from './postgres-lean-writes.js';
+import { hotStatement, runHot } from './postgres-prepared.js';
 import { type EventRow, insertedEvent, jsonText, jsonTime, toWebhookEvent } from './postgres-rows.js';
 import type { HooksDatabase, PostgresContext } from './postgres-schema.js';
 
@@ -34,18 +35,16 @@ function batchJson(batch: readonly PreparedEvent[]): string {
   return `[${parts.join(',')}]`;
 }
 
-async function insertRows(
-  db: Kysely<HooksDatabase>,
-  context: PostgresContext,
-  batch: readonly PreparedEvent[],
-): Promise<CreatedRow[]> {
-  const { events, notify } = context;
-  // One statement whatever the batch size. ON CONFLICT (idempotency_key) DO NOTHING leaves an existing row
-  // (or an earlier one in this batch) alone. Only what the database decides comes back: which rows were
-  // created, and each payload as JSONB keeps it (its key order, which every later read shows).
-  const query = sql<CreatedRow>`
+/**
+ * The INSERT of a batch (`$1`, see `batchJson`), compiled once per store. ON CONFLICT on the idempotency key
+ * leaves an existing row (or an earlier one in this batch) alone. Only what the database decides comes back:
+ * which rows were created, and each payload as JSONB keeps it (its key order, which every later read shows).
+ */
+const insertStatement = hotStatement(
+  1,
+  ({ events, notify }: PostgresContext, batch) => sql`
     with input as (
-      select * from jsonb_to_recordset(${batchJson(batch)}::jsonb) as i(o int, id text, t text, p jsonb, u text,
+      select * from jsonb_to_recordset(${batch}::jsonb) as i(o int, id text, t text, p jsonb, u text,
         s text, m int, n timestamptz, e text, k text, i timestamptz, b text, l timestamptz)
     ), inserted as (
       insert into ${events} (id, event_type, payload, target_url, status, max_attempts, next_retry_at,
@@ -55,9 +54,16 @@ async function insertRows(
       on conflict ${IDEMPOTENCY_CONFLICT} do nothing
       returning id, idempotency_key, payload
     )
-    select inserted.*, (select ${notify} from inserted limit 1) is null as notified from inserted`;
+    select inserted.*, (select ${notify} from inserted limit 1) is null as notified from inserted`,
+);
+
+async function insertRows(
+  db: Kysely<HooksDatabase>,
+  context: PostgresContext,
+  batch: readonly PreparedEvent[],
+): Promise<CreatedRow[]> {
   try {
-    return (await query.execute(db)).rows;
+    return await runHot<CreatedRow>(db, insertStatement(db, context), [batchJson(batch)]);
   } catch (error) {
     const failure = error as { code?: unknown; constraint?: unknown; detail?: unknown };
     if (failure.code !== '23505' || failure.constraint !== 'hooks_events_pkey') throw error;

@@ -17,6 +17,12 @@ export interface PostgresStoreCommonOptions {
   poolSize?: number;
   /** LISTEN for other instances' NOTIFYs so subscribers wake within milliseconds. Default true. */
   listen?: boolean;
+  /**
+   * Send the per-event statements as named prepared statements (parsed and planned once per connection).
+   * Default true; ignored with `db`. Set false behind a pooler that cannot keep them (PgBouncer in
+   * transaction mode before 1.21, or without `max_prepared_statements`).
+   */
+  preparedStatements?: boolean;
 }
 
 /** Connect with a connection string: the store opens (and `close()` ends) its own pool. */
@@ -79,6 +85,8 @@ export interface PostgresSettings<DB> {
   readonly poolSize: number;
   /** Whether `subscribe` opens a LISTEN connection. */
   readonly listen: boolean;
+  /** Whether hot statements go out as named prepared statements (on pools the store wraps). */
+  readonly preparedStatements: boolean;
   /** How to open the LISTEN connection, or undefined when there is none to open. */
   readonly listenConfig: pg.ClientConfig | undefined;
   /** Passwords to keep out of every message. */
@@ -151,6 +159,8 @@ export function resolveSettings<DB>(options: PostgresStoreOptions<DB>): Postgres
   const listen = options.listen ?? true;
   if (typeof listen !== 'boolean') fail('listen', 'must be a boolean');
   const listenConfig = listen ? listenConfigOf(source, options) : undefined;
+  const preparedStatements = options.preparedStatements ?? true;
+  if (typeof preparedStatements !== 'boolean') fail('preparedStatements', 'must be a boolean');
   const poolOptions = source.kind === 'pool' ? source.pool.options : undefined;
   const connectionString =
     source.kind === 'connectionString' ? source.connectionString : poolOptions?.connectionString;
@@ -166,6 +176,7 @@ export function resolveSettings<DB>(options: PostgresStoreOptions<DB>): Postgres
     migrate,
     poolSize,
     listen,
+    preparedStatements,
     listenConfig,
     secrets: Object.freeze([...new Set(secrets)]),
   });

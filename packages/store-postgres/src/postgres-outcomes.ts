@@ -1,5 +1,6 @@
 import type { PreparedOutcome, RecordResult } from '@hooks/core';
 import { type Kysely, sql } from 'kysely';
+import { hotStatement, runHot } from './postgres-prepared.js';
 import {
   type EventRow,
   jsonText,
@@ -47,23 +48,18 @@ function runJson(run: readonly PreparedOutcome[]): string {
 }
 
 /**
- * Applies a run of outcomes (distinct events) in one statement. Each is fenced: it applies only while the
- * row is pending, leased by the reporting worker, and at `attempts = attemptNumber - 1`. An applied outcome
- * bumps `attempts`, sets the status (a retry stays pending with its `next_retry_at`), records the response,
- * releases the lease and appends an attempt record. NOTIFYs other instances when a retry was scheduled.
- * Returns the rows that applied, by id, with only the columns the outcome did not set (`outcomeEvent`
- * rebuilds the rest).
+ * The statement applying a run of outcomes (`$1`, see `runJson`) at `$2` (now), compiled once per store.
+ * Each outcome is fenced: it applies only while the row is pending, leased by the reporting worker, and at
+ * `attempts = attemptNumber - 1`. An applied outcome bumps `attempts`, sets the status (a retry stays
+ * pending with its `next_retry_at`), records the response, releases the lease and appends an attempt record.
+ * NOTIFYs other instances when a retry was scheduled. Returns the rows that applied with only the columns
+ * the outcome did not set (`outcomeEvent` rebuilds the rest).
  */
-async function applyRun(
-  db: Kysely<HooksDatabase>,
-  context: PostgresContext,
-  run: readonly PreparedOutcome[],
-  now: Date,
-): Promise<Map<string, OutcomeRow>> {
-  const { events, attempts } = context;
-  const { rows } = await sql<OutcomeRow>`
+const outcomeStatement = hotStatement(
+  2,
+  ({ events, attempts, notify }: PostgresContext, run, now) => sql`
     with outcome as (
-      select * from jsonb_to_recordset(${runJson(run)}::jsonb) as o(id text, w text, a int, s text,
+      select * from jsonb_to_recordset(${run}::jsonb) as o(id text, w text, a int, s text,
         n timestamptz, sa timestamptz, fa timestamptz, d int, rs int, rb text, e text, h jsonb)
     ), applied as (
       update ${events} as e
@@ -78,7 +74,7 @@ async function applyRun(
           delivered_at = case when o.s = 'delivered' then o.fa else e.delivered_at end,
           locked_by = null,
           locked_until = null,
-          updated_at = ${now}
+          updated_at = ${now}::timestamptz
       from outcome as o
       where e.id = any(array(select id from outcome)) and e.id = o.id and e.status = 'pending'
         and e.locked_by = o.w and e.attempts = o.a - 1
@@ -93,8 +89,18 @@ async function applyRun(
     select applied.id, applied.event_type, applied.payload, applied.target_url, applied.max_attempts,
       applied.next_retry_at, applied.delivered_at, applied.inserted_at, applied.replay_count,
       applied.idempotency_key,
-      (select ${context.notify} from applied where status = 'pending' limit 1) is null as notified
-    from applied`.execute(db);
+      (select ${notify} from applied where status = 'pending' limit 1) is null as notified
+    from applied`,
+);
+
+/** Applies a run of outcomes (distinct events) in one statement; returns the rows that applied, by id. */
+async function applyRun(
+  db: Kysely<HooksDatabase>,
+  context: PostgresContext,
+  run: readonly PreparedOutcome[],
+  now: Date,
+): Promise<Map<string, OutcomeRow>> {
+  const rows = await runHot<OutcomeRow>(db, outcomeStatement(db, context), [runJson(run), now]);
   return new Map(rows.map((row) => [row.id, row]));
 }
 
