@@ -18,7 +18,7 @@ export interface PostgresStoreCommonOptions {
   /** LISTEN for other instances' NOTIFYs so subscribers wake within milliseconds. Default true. */
   listen?: boolean;
   /**
-   * Send the per-event statements as named prepared statements (parsed and planned once per connection).
+   * Send insertMany's INSERT as a named prepared statement (parsed and planned once per connection).
    * Default true; ignored with `db`. Set false behind a pooler that cannot keep them (PgBouncer in
    * transaction mode before 1.21, or without `max_prepared_statements`).
    */
@@ -85,7 +85,7 @@ export interface PostgresSettings<DB> {
   readonly poolSize: number;
   /** Whether `subscribe` opens a LISTEN connection. */
   readonly listen: boolean;
-  /** Whether hot statements go out as named prepared statements (on pools the store wraps). */
+  /** Whether the INSERT goes out as a named prepared statement (on pools the store wraps). */
   readonly preparedStatements: boolean;
   /** How to open the LISTEN connection, or undefined when there is none to open. */
   readonly listenConfig: pg.ClientConfig | undefined;

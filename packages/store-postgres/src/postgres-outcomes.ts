@@ -54,12 +54,20 @@ function runJson(run: readonly PreparedOutcome[]): string {
  * pending with its `next_retry_at`), records the response, releases the lease and appends an attempt record.
  * NOTIFYs other instances when a retry was scheduled. Returns the rows that applied with only the columns
  * the outcome did not set (`outcomeEvent` rebuilds the rest).
+ *
+ * Compiled once per store but not prepared: it looks rows up, and a prepared statement's cached plan would
+ * keep whatever the table's size suggested when it was made. The rows are found by primary key only
+ * (`id = any(...)`): the fence's status test compares with a column of the outcome CTE (`pending`, always
+ * 'pending'), a join condition, so no partial index on pending rows can serve the lookup; otherwise the
+ * planner may walk the whole claim index (id is not its leading column) when it looks small, and that walk
+ * costs more with every row it holds. (Exported so tests can EXPLAIN it.)
  */
-const outcomeStatement = hotStatement(
-  2,
+export const outcomeStatement = hotStatement(
+  { perCall: 2, prepare: false },
   ({ events, attempts, notify }: PostgresContext, run, now) => sql`
     with outcome as (
-      select * from jsonb_to_recordset(${run}::jsonb) as o(id text, w text, a int, s text,
+      select o.*, 'pending'::text as pending
+      from jsonb_to_recordset(${run}::jsonb) as o(id text, w text, a int, s text,
         n timestamptz, sa timestamptz, fa timestamptz, d int, rs int, rb text, e text, h jsonb)
     ), applied as (
       update ${events} as e
@@ -76,7 +84,7 @@ const outcomeStatement = hotStatement(
           locked_until = null,
           updated_at = ${now}::timestamptz
       from outcome as o
-      where e.id = any(array(select id from outcome)) and e.id = o.id and e.status = 'pending'
+      where e.id = any(array(select id from outcome)) and e.id = o.id and e.status = o.pending
         and e.locked_by = o.w and e.attempts = o.a - 1
       returning e.id, e.event_type, e.payload, e.target_url, e.max_attempts, e.next_retry_at, e.delivered_at,
         e.inserted_at, e.replay_count, e.idempotency_key, e.status

@@ -11,10 +11,13 @@ import type pg from 'pg';
 
 /*
  * The statements every delivered event runs (insertMany's INSERT, recordOutcomes' UPDATE) are compiled once
- * per store and, on pools the store reaches (connectionString, pool), sent as named prepared statements:
- * PostgreSQL parses, analyses and plans each once per connection instead of once per batch. Their plans do
- * not depend on the parameter values (one JSONB batch, a NOTIFY channel), so the cached plan is the one a
- * fresh plan would be.
+ * per store, so kysely does not build and compile them per batch. On pools the store reaches
+ * (connectionString, pool) the INSERT also goes out as a named prepared statement: PostgreSQL parses,
+ * analyses and plans it once per connection instead of once per batch. Only a statement whose plan cannot
+ * depend on the table's size may be prepared: PostgreSQL keeps a prepared statement's generic plan until
+ * the table's statistics change, so a plan chosen while the table was tiny (a sequential scan) would stay
+ * when it has millions of rows. The INSERT reads no table (its conflict check is an index probe); the
+ * outcome UPDATE looks rows up, so it stays unnamed and is planned on each run.
  */
 
 /** Text of every registered statement -> its prepared statement name (`hooks_` and a hash of the text). */
@@ -30,7 +33,7 @@ export interface HotStatement {
 
 function compileHot<DB>(
   db: Kysely<DB>,
-  perCall: number,
+  { perCall, prepare }: { perCall: number; prepare: boolean },
   build: (...values: unknown[]) => RawBuilder<unknown>,
 ): HotStatement {
   const placeholders = Array.from({ length: perCall }, () => Object.freeze({}));
@@ -38,7 +41,7 @@ function compileHot<DB>(
   if (placeholders.some((placeholder, index) => compiled.parameters[index] !== placeholder)) {
     throw new Error('a hot statement must take its per-call values as its first parameters');
   }
-  if (!preparedNames.has(compiled.sql)) {
+  if (prepare && !preparedNames.has(compiled.sql)) {
     const hash = createHash('sha256').update(compiled.sql).digest('hex').slice(0, 32);
     preparedNames.set(compiled.sql, `hooks_${hash}`);
   }
@@ -47,22 +50,23 @@ function compileHot<DB>(
 
 /**
  * Declares a hot statement: `build(context, ...values)` with `perCall` values that must come first, in
- * order, among its parameters. Returns a lookup that compiles it once per context (store) and registers the
- * text, so pools wrapped by `preparingPool` send it as a named prepared statement.
+ * order, among its parameters. Returns a lookup that compiles it once per context (store). With `prepare`
+ * the text is registered, so pools wrapped by `preparingPool` send it as a named prepared statement: only
+ * for a statement whose plan cannot depend on table sizes (see above).
  *
  * @example
- * const countStatement = hotStatement(1, (context: PostgresContext, id) => sql`select ${id}::text`);
- * const rows = await runHot(db, countStatement(db, context), ['evt_1']);
+ * const echo = hotStatement({ perCall: 1, prepare: true }, (context: PostgresContext, id) => sql`select ${id}::text`);
+ * const rows = await runHot(db, echo(db, context), ['evt_1']);
  */
 export function hotStatement<C extends object>(
-  perCall: number,
+  options: { perCall: number; prepare: boolean },
   build: (context: C, ...values: unknown[]) => RawBuilder<unknown>,
 ): <DB>(db: Kysely<DB>, context: C) => HotStatement {
   const compiled = new WeakMap<C, HotStatement>();
   return (db, context) => {
     let statement = compiled.get(context);
     if (statement === undefined) {
-      statement = compileHot(db, perCall, (...values) => build(context, ...values));
+      statement = compileHot(db, options, (...values) => build(context, ...values));
       compiled.set(context, statement);
     }
     return statement;
@@ -103,7 +107,7 @@ class PreparingClient implements PostgresPoolClient {
 }
 
 /**
- * Wraps a pg.Pool for kysely so the statements registered by `compileHot` go out as named prepared statements
+ * Wraps a pg.Pool for kysely so the statements registered by `hotStatement` go out as named prepared statements
  * (prepared once per connection); every other query goes out as before. Ending it ends the pool.
  *
  * @example
