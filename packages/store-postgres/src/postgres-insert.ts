@@ -2,7 +2,7 @@ import { ConflictError, type InsertResult, type PreparedEvent } from '@hooks/cor
 import { type Kysely, sql } from 'kysely';
 import { IDEMPOTENCY_CONFLICT } from './postgres-lean-writes.js';
 import { hotStatement, runHot } from './postgres-prepared.js';
-import { type EventRow, insertedEvent, jsonText, jsonTime, toWebhookEvent } from './postgres-rows.js';
+import { type EventRow, insertedEvent, jsonId, jsonText, jsonTime, toWebhookEvent } from './postgres-rows.js';
 import type { HooksDatabase, PostgresContext } from './postgres-schema.js';
 
 /** How often an insert is retried when a row it conflicted with vanished before it could be read. */
@@ -27,8 +27,8 @@ function batchJson(batch: readonly PreparedEvent[]): string {
   for (let index = 0; index < batch.length; index++) {
     const e = batch[index]!;
     parts[index] =
-      `{"o":${index},"id":${jsonText(e.id)},"t":${jsonText(e.eventType)},"p":[${e.payloadJson}],` +
-      `"u":${jsonText(e.targetUrl)},"s":${jsonText(e.status)},"m":${e.maxAttempts},` +
+      `{"o":${index},"id":${jsonId(e.id)},"t":${jsonText(e.eventType)},"p":[${e.payloadJson}],` +
+      `"u":${jsonText(e.targetUrl)},"s":"${e.status}","m":${e.maxAttempts},` +
       `"n":${jsonTime(e.nextRetryAt)},"e":${jsonText(e.lastError)},"k":${jsonText(e.idempotencyKey)},` +
       `"i":${jsonTime(e.insertedAt)},"b":${jsonText(e.lockedBy)},"l":${jsonTime(e.lockedUntil)}}`;
   }

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { hotStatement, runHot } from './postgres-prepared.js';
 import {
   type EventRow,
+  jsonId,
   jsonText,
   jsonTime,
   type OutcomeRow,
@@ -38,7 +39,7 @@ function runJson(run: readonly PreparedOutcome[]): string {
   for (let index = 0; index < run.length; index++) {
     const o = run[index]!;
     parts[index] =
-      `{"id":${jsonText(o.eventId)},"w":${jsonText(o.workerId)},"a":${o.attemptNumber},` +
+      `{"id":${jsonId(o.eventId)},"w":${jsonText(o.workerId)},"a":${o.attemptNumber},` +
       `"s":"${o.kind === 'retry' ? 'pending' : o.kind}","n":${jsonTime(o.nextRetryAt)},` +
       `"sa":${jsonTime(o.startedAt)},"fa":${jsonTime(o.finishedAt)},"d":${o.durationMs},` +
       `"rs":${o.responseStatus ?? 'null'},"rb":${jsonText(o.responseBody)},"e":${jsonText(o.error)},` +

@@ -72,9 +72,27 @@ export function jsonText(value: string | null): string {
   return value === null ? 'null' : JSON.stringify(value);
 }
 
+/** An event id as a JSON string: ids are checked to be letters, digits, `_` and `-`, so nothing needs escaping. */
+export function jsonId(id: string): string {
+  return `"${id}"`;
+}
+
+/** The last two times `jsonTime` formatted (a batch's rows share their insert time and lease end). */
+const recentTimes: { ms: number; text: string }[] = [
+  { ms: Number.NaN, text: '' },
+  { ms: Number.NaN, text: '' },
+];
+let nextRecent = 0;
+
 /** A time (or null) as a JSON value (an ISO string, which `timestamptz` reads exactly to the millisecond). */
 export function jsonTime(value: Date | null): string {
-  return value === null ? 'null' : `"${value.toISOString()}"`;
+  if (value === null) return 'null';
+  const ms = value.getTime();
+  for (const recent of recentTimes) if (recent.ms === ms) return recent.text;
+  const text = `"${value.toISOString()}"`;
+  recentTimes[nextRecent] = { ms, text };
+  nextRecent = 1 - nextRecent;
+  return text;
 }
 
 function copy(value: Date | null): Date | null {
