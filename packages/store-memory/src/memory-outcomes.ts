@@ -15,7 +15,7 @@ export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: 
   ) {
     return { eventId: outcome.eventId, applied: false, event: row === undefined ? undefined : toEvent(row) };
   }
-  state.attempts.push({
+  const attempt = {
     eventId: row.id,
     attemptNumber: outcome.attemptNumber,
     replayCount: row.replayCount,
@@ -28,9 +28,11 @@ export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: 
     // prepareOutcome already copied the caller's headers into a fresh object: keep that one.
     requestHeaders: outcome.requestHeaders,
     workerId: outcome.workerId,
-  });
+  };
+  state.attempts.push(attempt);
   row.attempts = outcome.attemptNumber;
-  row.lastAttemptAt = new Date(outcome.startedAt.getTime());
+  // The attempt record's Dates are the store's own copies: the row shares them (never changed in place).
+  row.lastAttemptAt = attempt.startedAt;
   row.lastError = outcome.error;
   row.responseStatus = outcome.responseStatus;
   row.responseBody = outcome.responseBody;
@@ -42,7 +44,7 @@ export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: 
     row.nextRetryAt = copyDate(outcome.nextRetryAt);
   } else {
     row.status = outcome.kind;
-    if (outcome.kind === 'delivered') row.deliveredAt = new Date(outcome.finishedAt.getTime());
+    if (outcome.kind === 'delivered') row.deliveredAt = attempt.finishedAt;
   }
   state.due.file(row);
   return { eventId: row.id, applied: true, event: toEvent(row) };

@@ -37,7 +37,11 @@ export function copyDate(value: Date | null): Date | null {
   return value === null ? null : new Date(value.getTime());
 }
 
-/** A new row from an event checked by `prepareNewEvent`. */
+/**
+ * A new row from an event checked by `prepareNewEvent`. The row takes the Dates `prepareNewEvent` made
+ * (insert time, lease end) as they are: a row's Dates are replaced, never changed in place, and every read
+ * copies them. `nextRetryAt` is the caller's own Date, so it is copied.
+ */
 export function rowFromPrepared(prepared: PreparedEvent): MemoryRow {
   return {
     id: prepared.id,
@@ -53,11 +57,11 @@ export function rowFromPrepared(prepared: PreparedEvent): MemoryRow {
     responseStatus: null,
     responseBody: null,
     deliveredAt: null,
-    insertedAt: new Date(prepared.insertedAt.getTime()),
-    updatedAt: new Date(prepared.insertedAt.getTime()),
+    insertedAt: prepared.insertedAt,
+    updatedAt: prepared.insertedAt,
     replayCount: 0,
     lockedBy: prepared.lockedBy,
-    lockedUntil: copyDate(prepared.lockedUntil),
+    lockedUntil: prepared.lockedUntil,
     idempotencyKey: prepared.idempotencyKey,
   };
 }
