@@ -25,7 +25,8 @@ interface Waiter<T> {
   item: T;
   lane: string;
   resolve: (result: OfferResult<T>) => void;
-  timer: NodeJS.Timeout;
+  /** When this offer gives up (`performance.now()` time). */
+  deadline: number;
 }
 
 /**
@@ -41,7 +42,10 @@ export class BoundedQueue<T> {
   /** The options the queue was made with. */
   readonly options: BoundedQueueOptions;
   private readonly items = new LaneQueue<T>();
+  /** Blocked offers, oldest first: admitted and timed out in this order (they all wait `blockTimeoutMs`). */
   private readonly waiters: Waiter<T>[] = [];
+  /** One timer for the oldest blocked offer's deadline (not one per offer). */
+  private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(options: BoundedQueueOptions) {
@@ -72,19 +76,27 @@ export class BoundedQueue<T> {
       return evicted === undefined ? { accepted: true } : { accepted: true, evicted };
     }
     return new Promise((resolve) => {
-      const waiter: Waiter<T> = {
-        item,
-        lane,
-        resolve,
-        timer: setTimeout(() => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
-          resolve({ accepted: false, reason: 'timeout' });
-        }, this.options.blockTimeoutMs),
-      };
-      this.waiters.push(waiter);
+      this.waiters.push({ item, lane, resolve, deadline: performance.now() + this.options.blockTimeoutMs });
+      this.armTimer();
     });
   }
+
+  /** Arms the timer for the oldest blocked offer, unless it is armed already. */
+  private armTimer(): void {
+    if (this.timer !== undefined || this.waiters.length === 0) return;
+    const wait = Math.max(1, Math.ceil(this.waiters[0]!.deadline - performance.now()));
+    this.timer = setTimeout(this.expire, wait);
+  }
+
+  /** Refuses the blocked offers whose deadline has passed (they are the oldest), then re-arms. */
+  private readonly expire = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    while (this.waiters.length > 0 && this.waiters[0]!.deadline <= now) {
+      this.waiters.shift()!.resolve({ accepted: false, reason: 'timeout' });
+    }
+    this.armTimer();
+  };
 
   /** Removes and returns the oldest item whose lane passes `isOpen`; lets one blocked offer in. */
   take(isOpen?: (lane: string) => boolean): T | undefined {
@@ -103,17 +115,21 @@ export class BoundedQueue<T> {
   /** Refuses blocked and future offers (`closed`) and returns the items still queued, oldest first. */
   close(): T[] {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve({ accepted: false, reason: 'closed' });
-    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve({ accepted: false, reason: 'closed' });
     return this.items.drain();
   }
 
   private admitWaiter(): void {
+    // The timer stays armed for this offer's deadline (when it fires it re-arms for the next one), unless
+    // no offer waits any more: then nothing is left to time out (and no timer keeps the process alive).
     const waiter = this.waiters.shift();
     if (waiter === undefined) return;
-    clearTimeout(waiter.timer);
+    if (this.waiters.length === 0 && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.items.push(waiter.item, waiter.lane);
     waiter.resolve({ accepted: true });
   }

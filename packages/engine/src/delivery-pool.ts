@@ -116,13 +116,13 @@ export class DeliveryPool<T> {
     this.origins.tryAcquire(origin);
     const handle = new AbortHandle();
     this.running.set(item, handle);
-    this.run(item, handle)
-      .catch(() => undefined)
-      .finally(() => {
-        this.running.delete(item);
-        this.origins.release(origin);
-        this.pump();
-        this.notify();
-      });
+    const finished = (): void => {
+      this.running.delete(item);
+      this.origins.release(origin);
+      this.pump();
+      this.notify();
+    };
+    // `run` is not expected to reject; if it does, the slot is freed all the same.
+    this.run(item, handle).then(finished, finished);
   }
 }

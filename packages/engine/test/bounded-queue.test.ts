@@ -67,6 +67,31 @@ describe('BoundedQueue', () => {
     expect(queue.size).toBe(1);
   });
 
+  it('each blocked offer waits its own full timeout, whoever was admitted before it', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const queue = new BoundedQueue<string>({ capacity: 1, policy: 'block', blockTimeoutMs: 150 });
+    queue.offer('a', 'x');
+    const started = performance.now();
+    const b = queue.offer('b', 'x') as Promise<unknown>;
+    await sleep(60);
+    const c = queue.offer('c', 'x') as Promise<unknown>;
+    const cOffered = performance.now();
+    const d = queue.offer('d', 'x') as Promise<unknown>;
+    await sleep(30);
+    expect(queue.take()).toBe('a');
+    await expect(b).resolves.toEqual({ accepted: true });
+    const cAt = c.then((result) => ({ result, waited: performance.now() - cOffered }));
+    const dResult = await d;
+    const { result, waited } = await cAt;
+    expect(result).toEqual({ accepted: false, reason: 'timeout' });
+    expect(dResult).toEqual({ accepted: false, reason: 'timeout' });
+    // c timed out 150 ms after it was offered, not at b's deadline (150 ms after the start).
+    expect(waited).toBeGreaterThanOrEqual(145);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    expect(queue.blocked).toBe(0);
+    expect(queue.take()).toBe('b');
+  });
+
   it('close refuses blocked and later offers and returns what was queued', async () => {
     const queue = new BoundedQueue<string>({ capacity: 1, policy: 'block', blockTimeoutMs: 10_000 });
     queue.offer('a', 'x');
