@@ -97,9 +97,8 @@ describe('request log lines', () => {
     fc.assert(
       fc.property(key, value, fc.string(), (name, secret, path) => {
         const url = `/${encodeURIComponent(path)}?a=1&${name}=${encodeURIComponent(secret)}&b=2`;
-        const redacted = redactUrlQuery(url);
-        expect(redacted).not.toContain(encodeURIComponent(secret));
-        expect(redacted.endsWith(`${name}=[redacted]&b=2`)).toBe(true);
+        // Exactly the value is replaced; the path is kept as it was (it may even hold the same text by chance).
+        expect(redactUrlQuery(url)).toBe(`/${encodeURIComponent(path)}?a=1&${name}=[redacted]&b=2`);
       }),
     );
     expect(redactUrlQuery('/plain/path')).toBe('/plain/path');
