@@ -399,3 +399,13 @@ function optionalText(value: unknown, field: string): string | null {
 function capText(value: string): string {
   return truncateUtf8(value, STORE_LIMITS.maxTextBytes);
 }
+
+/** Checks `recordOutcomes` options; returns whether rows are returned (default true). */
+export function checkReturnEvents(options: unknown): boolean {
+  if (options === undefined) return true;
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'must be an object');
+  const value = (options as { returnEvents?: unknown }).returnEvents;
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw invalid('options.returnEvents', 'must be a boolean');
+  return value;
+}

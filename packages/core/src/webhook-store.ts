@@ -93,8 +93,18 @@ export interface RecordResult {
   eventId: string;
   /** False when the lease was lost (another worker took the row, or it was already settled): nothing changed. */
   applied: boolean;
-  /** The row as it is now (undefined when it no longer exists). */
+  /** The row as it is now (undefined when it no longer exists, or when `returnEvents: false` was asked). */
   event: WebhookEvent | undefined;
+}
+
+/** Options of `recordOutcomes`. */
+export interface RecordOutcomesOptions {
+  /**
+   * Return each row as it now stands in `RecordResult.event` (default true). With false every `event` is
+   * undefined and the store skips reading the rows back (their payloads above all): for callers that only
+   * need `applied`, such as an engine without an `onSettled` callback.
+   */
+  readonly returnEvents?: boolean;
 }
 
 /** Which terminal rows a replay selects. At least one of ids, eventType or a time bound is required. */
@@ -222,8 +232,11 @@ export interface WebhookStore {
   claimById(id: string, options: ClaimByIdOptions): Promise<WebhookEvent | undefined>;
   /** Records one attempt's outcome, appends its attempt record and releases the lease (fenced). */
   recordOutcome(outcome: AttemptOutcome): Promise<RecordResult>;
-  /** Records many outcomes in one transaction. */
-  recordOutcomes(outcomes: readonly AttemptOutcome[]): Promise<RecordResult[]>;
+  /** Records many outcomes in one transaction (with `returnEvents: false`, results carry no rows). */
+  recordOutcomes(
+    outcomes: readonly AttemptOutcome[],
+    options?: RecordOutcomesOptions,
+  ): Promise<RecordResult[]>;
   /** Gives leased rows back untouched (e.g. on shutdown) so they are due again now; returns how many. */
   releaseLeases(ids: readonly string[], workerId: string): Promise<number>;
   /** Resets selected terminal rows to pending with `replayCount + 1`, in one transaction. */

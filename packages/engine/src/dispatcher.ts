@@ -66,6 +66,8 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
     store,
     maxBatch: options.scheduler.outcomeBatchSize,
     flushMs: options.scheduler.outcomeFlushMs,
+    // The rows a batch writes are read back only for `onSettled`.
+    returnEvents: options.onSettled !== undefined,
     onStoreError: (error, willRetry) =>
       logger.warn(
         { error: safeErrorText(String(error), options.secrets), willRetry },

@@ -14,6 +14,8 @@ export interface OutcomeBatcherOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Told about each failed write (before a retry, and when giving up). */
   readonly onStoreError?: (error: unknown, willRetry: boolean) => void;
+  /** Ask the store for each row as it now stands (default true); false when nobody reads them (no `onSettled`). */
+  readonly returnEvents?: boolean;
 }
 
 /** Told once an outcome is written (`result`) or given up on (`error`). */
@@ -23,6 +25,8 @@ interface Pending {
   outcome: AttemptOutcome;
   done: OutcomeCallback;
 }
+
+const NO_EVENTS = Object.freeze({ returnEvents: false });
 
 /** Calls an outcome's callback; what the callback throws must not undo the rest of the batch. */
 function settle(item: Pending, result: RecordResult | undefined, error?: unknown): void {
@@ -122,7 +126,10 @@ export class OutcomeBatcher {
     const delays = this.options.retryDelaysMs ?? [50, 250, 1000];
     for (let attempt = 0; ; attempt++) {
       try {
-        const results = await this.options.store.recordOutcomes(batch.map((item) => item.outcome));
+        const results = await this.options.store.recordOutcomes(
+          batch.map((item) => item.outcome),
+          this.options.returnEvents === false ? NO_EVENTS : undefined,
+        );
         for (let index = 0; index < batch.length; index++) settle(batch[index]!, results[index]);
         return;
       } catch (error) {

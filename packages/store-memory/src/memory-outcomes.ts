@@ -3,9 +3,15 @@ import { copyDate, type MemoryState, toEvent } from './memory-rows.js';
 
 /**
  * Applies one checked outcome if the reporting worker still holds the row for that attempt number
- * (pending, `lockedBy === workerId`, `attempts === attemptNumber - 1`); otherwise changes nothing.
+ * (pending, `lockedBy === workerId`, `attempts === attemptNumber - 1`); otherwise changes nothing. The result
+ * carries a copy of the row unless `returnEvent` is false.
  */
-export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: Date): RecordResult {
+export function applyOutcome(
+  state: MemoryState,
+  outcome: PreparedOutcome,
+  now: Date,
+  returnEvent = true,
+): RecordResult {
   const row = state.rows.get(outcome.eventId);
   if (
     row === undefined ||
@@ -13,7 +19,8 @@ export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: 
     row.lockedBy !== outcome.workerId ||
     row.attempts !== outcome.attemptNumber - 1
   ) {
-    return { eventId: outcome.eventId, applied: false, event: row === undefined ? undefined : toEvent(row) };
+    const event = row === undefined || !returnEvent ? undefined : toEvent(row);
+    return { eventId: outcome.eventId, applied: false, event };
   }
   const attempt = {
     eventId: row.id,
@@ -47,5 +54,5 @@ export function applyOutcome(state: MemoryState, outcome: PreparedOutcome, now: 
     if (outcome.kind === 'delivered') row.deliveredAt = attempt.finishedAt;
   }
   state.due.file(row);
-  return { eventId: row.id, applied: true, event: toEvent(row) };
+  return { eventId: row.id, applied: true, event: returnEvent ? toEvent(row) : undefined };
 }

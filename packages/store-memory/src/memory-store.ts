@@ -9,6 +9,7 @@ import {
   checkLeaseMs,
   checkNow,
   checkObject,
+  checkReturnEvents,
   checkWorkerId,
   DELIVERY_STATUSES,
   type DeliveryAttempt,
@@ -37,6 +38,7 @@ import {
   prepareNewEvent,
   prepareNewEvents,
   prepareOutcome,
+  type RecordOutcomesOptions,
   type RecordResult,
   type ReplayOptions,
   type ReplayReport,
@@ -196,12 +198,19 @@ class MemoryWebhookStore implements WebhookStore {
     return this.#applyAll([prepared])[0]!;
   }
 
-  async recordOutcomes(outcomes: readonly AttemptOutcome[]): Promise<RecordResult[]> {
+  async recordOutcomes(
+    outcomes: readonly AttemptOutcome[],
+    options?: RecordOutcomesOptions,
+  ): Promise<RecordResult[]> {
     await this.#ready();
     if (!Array.isArray(outcomes)) {
       throw new InvalidInputError('outcomes must be an array', { details: { field: 'outcomes' } });
     }
-    return this.#applyAll(outcomes.map((outcome) => prepareOutcome(outcome, false)));
+    const returnEvents = checkReturnEvents(options);
+    return this.#applyAll(
+      outcomes.map((outcome) => prepareOutcome(outcome, false)),
+      returnEvents,
+    );
   }
 
   async releaseLeases(ids: readonly string[], workerId: string): Promise<number> {
@@ -371,9 +380,9 @@ class MemoryWebhookStore implements WebhookStore {
     return plan.map(({ row, created, payload }) => ({ event: toDeliverableEvent(row, payload), created }));
   }
 
-  #applyAll(outcomes: readonly PreparedOutcome[]): RecordResult[] {
+  #applyAll(outcomes: readonly PreparedOutcome[], returnEvents = true): RecordResult[] {
     const now = this.#now();
-    const results = outcomes.map((outcome) => applyOutcome(this.#state, outcome, now));
+    const results = outcomes.map((outcome) => applyOutcome(this.#state, outcome, now, returnEvents));
     if (results.some((result, index) => result.applied && outcomes[index]!.kind === 'retry')) this.#notify();
     return results;
   }

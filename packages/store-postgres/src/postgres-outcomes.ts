@@ -63,9 +63,18 @@ function runJson(run: readonly PreparedOutcome[]): string {
  * planner may walk the whole claim index (id is not its leading column) when it looks small, and that walk
  * costs more with every row it holds. (Exported so tests can EXPLAIN it.)
  */
-export const outcomeStatement = hotStatement(
-  { perCall: 2, prepare: false },
-  ({ events, attempts, notify }: PostgresContext, run, now) => sql`
+function outcomeSql(returnRows: boolean) {
+  // Without rows to return, the statement hands back only ids (the outcomes that applied).
+  const returned = returnRows
+    ? sql`e.id, e.event_type, e.payload, e.target_url, e.max_attempts, e.next_retry_at, e.delivered_at,
+        e.inserted_at, e.replay_count, e.idempotency_key, e.status`
+    : sql`e.id, e.replay_count, e.status`;
+  const selected = returnRows
+    ? sql`applied.id, applied.event_type, applied.payload, applied.target_url, applied.max_attempts,
+      applied.next_retry_at, applied.delivered_at, applied.inserted_at, applied.replay_count,
+      applied.idempotency_key`
+    : sql`applied.id`;
+  return ({ events, attempts, notify }: PostgresContext, run: unknown, now: unknown) => sql`
     with outcome as (
       select o.*, 'pending'::text as pending
       from jsonb_to_recordset(${run}::jsonb) as o(id text, w text, a int, s text,
@@ -87,20 +96,22 @@ export const outcomeStatement = hotStatement(
       from outcome as o
       where e.id = any(array(select id from outcome)) and e.id = o.id and e.status = o.pending
         and e.locked_by = o.w and e.attempts = o.a - 1
-      returning e.id, e.event_type, e.payload, e.target_url, e.max_attempts, e.next_retry_at, e.delivered_at,
-        e.inserted_at, e.replay_count, e.idempotency_key, e.status
+      returning ${returned}
     ), recorded as (
       insert into ${attempts} (event_id, attempt_number, replay_count, started_at, finished_at, duration_ms,
         response_status, response_body, error, request_headers, worker_id)
       select o.id, o.a, a.replay_count, o.sa, o.fa, o.d, o.rs, o.rb, o.e, o.h, o.w
       from applied as a join outcome as o on o.id = a.id
     )
-    select applied.id, applied.event_type, applied.payload, applied.target_url, applied.max_attempts,
-      applied.next_retry_at, applied.delivered_at, applied.inserted_at, applied.replay_count,
-      applied.idempotency_key,
+    select ${selected},
       (select ${notify} from applied where status = 'pending' limit 1) is null as notified
-    from applied`,
-);
+    from applied`;
+}
+
+export const outcomeStatement = hotStatement({ perCall: 2, prepare: false }, outcomeSql(true));
+
+/** `outcomeStatement` returning only the ids of the outcomes that applied (`returnEvents: false`). */
+export const outcomeIdsStatement = hotStatement({ perCall: 2, prepare: false }, outcomeSql(false));
 
 /** Applies a run of outcomes (distinct events) in one statement; returns the rows that applied, by id. */
 async function applyRun(
@@ -108,8 +119,10 @@ async function applyRun(
   context: PostgresContext,
   run: readonly PreparedOutcome[],
   now: Date,
+  returnEvents: boolean,
 ): Promise<Map<string, OutcomeRow>> {
-  const rows = await runHot<OutcomeRow>(db, outcomeStatement(db, context), [runJson(run), now]);
+  const statement = (returnEvents ? outcomeStatement : outcomeIdsStatement)(db, context);
+  const rows = await runHot<OutcomeRow>(db, statement, [runJson(run), now]);
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -123,13 +136,14 @@ export async function recordOutcomeRows(
   context: PostgresContext,
   outcomes: readonly PreparedOutcome[],
   now: Date,
+  returnEvents = true,
 ): Promise<RecordResult[]> {
   const results: RecordResult[] = [];
   for (const run of runsWithDistinctEvents(outcomes)) {
-    const applied = await applyRun(db, context, run, now);
+    const applied = await applyRun(db, context, run, now, returnEvents);
     const refused = run.filter((outcome) => !applied.has(outcome.eventId)).map((outcome) => outcome.eventId);
     const current =
-      refused.length === 0
+      refused.length === 0 || !returnEvents
         ? new Map<string, EventRow>()
         : new Map(
             (
@@ -141,7 +155,8 @@ export async function recordOutcomeRows(
     for (const outcome of run) {
       const row = applied.get(outcome.eventId);
       if (row !== undefined) {
-        results.push({ eventId: outcome.eventId, applied: true, event: outcomeEvent(outcome, now, row) });
+        const event = returnEvents ? outcomeEvent(outcome, now, row) : undefined;
+        results.push({ eventId: outcome.eventId, applied: true, event });
         continue;
       }
       const event = current.get(outcome.eventId);

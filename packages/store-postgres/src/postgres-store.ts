@@ -10,6 +10,7 @@ import {
   checkLeaseMs,
   checkNow,
   checkObject,
+  checkReturnEvents,
   checkWorkerId,
   DELIVERY_STATUSES,
   type DeliveryAttempt,
@@ -36,6 +37,7 @@ import {
   prepareEndpointEnable,
   prepareEndpointRecording,
   prepareNewEvent,
+  type RecordOutcomesOptions,
   type RecordResult,
   type ReplayOptions,
   type ReplayReport,
@@ -218,8 +220,11 @@ class PostgresWebhookStore<DB> implements PostgresStore {
     return this.#record([outcome], false).then((results) => results[0]!);
   }
 
-  recordOutcomes(outcomes: readonly AttemptOutcome[]): Promise<RecordResult[]> {
-    return this.#record(outcomes, true);
+  async recordOutcomes(
+    outcomes: readonly AttemptOutcome[],
+    options?: RecordOutcomesOptions,
+  ): Promise<RecordResult[]> {
+    return this.#record(outcomes, true, checkReturnEvents(options));
   }
 
   async releaseLeases(ids: readonly string[], workerId: string): Promise<number> {
@@ -337,15 +342,19 @@ class PostgresWebhookStore<DB> implements PostgresStore {
     return this.#closing;
   }
 
-  async #record(outcomes: readonly AttemptOutcome[], many: boolean): Promise<RecordResult[]> {
+  async #record(
+    outcomes: readonly AttemptOutcome[],
+    many: boolean,
+    returnEvents = true,
+  ): Promise<RecordResult[]> {
     this.#open();
     const prepared = preparePostgresOutcomes(outcomes, many);
     if (prepared.length === 0) return [];
     const now = this.#now();
+    const record = (db: Kysely<HooksDatabase>) =>
+      recordOutcomeRows(db, this.#context, prepared, now, returnEvents);
     const results = await this.#use(() =>
-      needsTransaction(prepared)
-        ? this.#db.transaction().execute((trx) => recordOutcomeRows(trx, this.#context, prepared, now))
-        : recordOutcomeRows(this.#db, this.#context, prepared, now),
+      needsTransaction(prepared) ? this.#db.transaction().execute(record) : record(this.#db),
     );
     if (results.some((result, index) => result.applied && prepared[index]!.kind === 'retry')) {
       this.#notifier.wake();

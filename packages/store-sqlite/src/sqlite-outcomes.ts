@@ -68,19 +68,22 @@ function* insertAttempts(names: SqliteTableNames, records: readonly AttemptRecor
  * while it is pending, leased by the reporting worker, and has made exactly `attemptNumber - 1` attempts; then
  * it releases the lease, and its attempt record is appended (all records of the batch together, in order, at
  * the end). A refused outcome changes nothing and records nothing. The UPDATE returns only the columns the
- * outcome did not set; `outcomeToEvent` builds the row from them and the outcome.
+ * outcome did not set; `outcomeToEvent` builds the row from them and the outcome (with `returnEvents` false,
+ * only the replay count comes back and no row is built or read).
  */
 export function* applyOutcomes(
   names: SqliteTableNames,
   outcomes: readonly PreparedOutcome[],
   now: number,
+  returnEvents = true,
 ): SqlProgram<RecordResult[]> {
+  // Without returned events only the replay count (for the attempt record) comes back.
   const update =
     `UPDATE ${names.events} SET status = ?, attempts = ?, next_retry_at = coalesce(?, next_retry_at), ` +
     'last_attempt_at = ?, last_error = ?, response_status = ?, response_body = ?, ' +
     'delivered_at = coalesce(?, delivered_at), locked_by = NULL, locked_until = NULL, updated_at = ? ' +
     "WHERE id = ? AND status = 'pending' AND locked_by = ? AND attempts = ? " +
-    `RETURNING ${OUTCOME_RETURNING}`;
+    `RETURNING ${returnEvents ? OUTCOME_RETURNING : 'replay_count'}`;
   const select = `SELECT * FROM ${names.events} WHERE id = ?`;
   const results: RecordResult[] = [];
   const records: AttemptRecord[] = [];
@@ -100,7 +103,7 @@ export function* applyOutcomes(
       outcome.attemptNumber - 1,
     ]);
     if (row === undefined) {
-      const [current] = yield* all<EventRow>(select, [outcome.eventId]);
+      const [current] = returnEvents ? yield* all<EventRow>(select, [outcome.eventId]) : [];
       results.push({
         eventId: outcome.eventId,
         applied: false,
@@ -109,7 +112,11 @@ export function* applyOutcomes(
       continue;
     }
     records.push({ outcome, replayCount: row.replay_count });
-    results.push({ eventId: row.id, applied: true, event: outcomeToEvent(outcome, now, row) });
+    results.push({
+      eventId: outcome.eventId,
+      applied: true,
+      event: returnEvents ? outcomeToEvent(outcome, now, row) : undefined,
+    });
   }
   yield* insertAttempts(names, records);
   return results;

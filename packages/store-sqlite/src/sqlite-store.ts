@@ -10,6 +10,7 @@ import {
   checkLeaseMs,
   checkNow,
   checkObject,
+  checkReturnEvents,
   checkWorkerId,
   DELIVERY_STATUSES,
   type DeliveryAttempt,
@@ -38,6 +39,7 @@ import {
   prepareNewEvent,
   prepareNewEvents,
   prepareOutcome,
+  type RecordOutcomesOptions,
   type RecordResult,
   type ReplayOptions,
   type ReplayReport,
@@ -235,12 +237,17 @@ class SqliteWebhookStore implements WebhookStore {
     return (await this.#record('recordOutcome', [prepareOutcome(outcome)]))[0]!;
   }
 
-  async recordOutcomes(outcomes: readonly AttemptOutcome[]): Promise<RecordResult[]> {
+  async recordOutcomes(
+    outcomes: readonly AttemptOutcome[],
+    options?: RecordOutcomesOptions,
+  ): Promise<RecordResult[]> {
     this.#open();
     checkArray(outcomes, 'outcomes');
+    const returnEvents = checkReturnEvents(options);
     return this.#record(
       'recordOutcomes',
       outcomes.map((outcome) => prepareOutcome(outcome)),
+      returnEvents,
     );
   }
 
@@ -397,12 +404,16 @@ class SqliteWebhookStore implements WebhookStore {
     return results;
   }
 
-  async #record(operation: string, outcomes: readonly PreparedOutcome[]): Promise<RecordResult[]> {
+  async #record(
+    operation: string,
+    outcomes: readonly PreparedOutcome[],
+    returnEvents = true,
+  ): Promise<RecordResult[]> {
     const now = this.#now().getTime();
     const results =
       outcomes.length === 0
         ? []
-        : await this.#execute(operation, () => applyOutcomes(this.#names, outcomes, now), true);
+        : await this.#execute(operation, () => applyOutcomes(this.#names, outcomes, now, returnEvents), true);
     if (results.some((result, index) => result.applied && outcomes[index]!.kind === 'retry')) this.#notify();
     return results;
   }

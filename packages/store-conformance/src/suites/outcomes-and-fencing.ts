@@ -226,6 +226,62 @@ export function outcomesAndFencingSuite(context: SuiteContext): void {
       expect(await harness.store.recordOutcomes([])).toEqual([]);
     });
 
+    it('recordOutcomes with returnEvents: false writes the same and returns no rows', async () => {
+      const harness = context.harness();
+      const ids = (await harness.store.insertMany([newEvent(), newEvent(), newEvent()])).map(
+        (r) => r.event.id,
+      );
+      const claimed = await harness.store.claimDue({ workerId: 'w', limit: 3, leaseMs: MINUTE });
+      const outcomes = [
+        outcomeFor(claimed[0]!, 'w', { kind: 'delivered' }, { responseBody: 'ok' }),
+        outcomeFor(claimed[1]!, 'intruder', { kind: 'delivered' }),
+        outcomeFor(claimed[2]!, 'w', { kind: 'retry', nextRetryAt: new Date(Date.now() + HOUR) }),
+      ];
+      const results = await harness.store.recordOutcomes(outcomes, { returnEvents: false });
+      expect(results).toEqual([
+        { eventId: ids[0], applied: true, event: undefined },
+        { eventId: ids[1], applied: false, event: undefined },
+        { eventId: ids[2], applied: true, event: undefined },
+      ]);
+      expect(await rawOrFail(harness, ids[0]!)).toMatchObject({
+        status: 'delivered',
+        attempts: 1,
+        responseBody: 'ok',
+        lockedBy: null,
+      });
+      expect(await rawOrFail(harness, ids[1]!)).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+        lockedBy: 'w',
+      });
+      expect(await rawOrFail(harness, ids[2]!)).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        lockedBy: null,
+      });
+      expect(await harness.raw.countAttempts()).toBe(2);
+      // The default (and returnEvents: true) still returns the rows.
+      const again = await harness.store.claimById(ids[2]!, { workerId: 'w', leaseMs: MINUTE });
+      const [withRow] = await harness.store.recordOutcomes([outcomeFor(again!, 'w', { kind: 'delivered' })], {
+        returnEvents: true,
+      });
+      expect(withRow?.event).toMatchObject({ id: ids[2], status: 'delivered', attempts: 2 });
+    });
+
+    it('recordOutcomes refuses options that are not an object with a boolean returnEvents, writing nothing', async () => {
+      const harness = context.harness();
+      await harness.store.insert(newEvent());
+      const [row] = await harness.store.claimDue({ workerId: 'w', limit: 1, leaseMs: MINUTE });
+      const outcome = outcomeFor(row!, 'w', { kind: 'delivered' });
+      await expectInvalidInput(
+        () => harness.store.recordOutcomes([outcome], { returnEvents: 'no' as unknown as boolean }),
+        'options.returnEvents',
+      );
+      await expectInvalidInput(() => harness.store.recordOutcomes([outcome], 5 as never), 'options');
+      expect(await harness.raw.countAttempts()).toBe(0);
+      expect(await rawOrFail(harness, row!.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    });
+
     it('recordOutcomes with one invalid outcome applies none of them', async () => {
       const harness = context.harness();
       await harness.store.insertMany([newEvent(), newEvent()]);
