@@ -6,17 +6,18 @@
 // With --rounds=R each (store, concurrency) pair runs R interleaved raw/engine pairs and reports the median
 // ratio. --profile writes a V8 CPU profile of the named cases (last round) to the temp directory and prints
 // where the time went per event. --calls counts the store calls of each case (and rows per call).
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WebhookEvent, WebhookStore } from '@hooks/core';
+import { createDispatcher, type DispatcherOptions } from '@hooks/engine';
 import pg from 'pg';
-import { Agent, request } from 'undici';
-import { createDispatcher, type DispatcherOptions } from '../src/index.js';
+import { inLoops, type Measured, measured, payload, rawLoop, signedFloorLoop } from './baseline-loops.js';
+import { type BenchReceiver, startReceiver } from './bench-receiver.js';
 import { BENCH_DATABASE_URL, type BenchStoreKind, openBenchStore } from './bench-store.js';
 import { type ProfileSummary, startCpuProfile, summarizeProfile } from './cpu-profile.js';
+import { postgresCpuUs } from './server-cpu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = new Map(
@@ -34,93 +35,37 @@ const WARMUP = Math.min(1000, Math.floor(N / 5));
 const CALLS = args.has('calls');
 const PROFILE = new Set((args.get('profile') ?? '').split(',').filter((name) => name !== ''));
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const FILLER = 'x'.repeat(960);
 /** The receiver listens on 127.0.0.1: let deliveries to loopback past the SSRF guard. */
 const LOOPBACK_ALLOWED = { ssrfGuard: { allowLoopback: true } } as Partial<DispatcherOptions>;
 const TARGETS: Record<StoreKind, number> = { memory: 0.9, sqlite: 0.6, postgres: 0.6 };
 
 type StoreKind = BenchStoreKind;
-interface Row {
+/** A measured run with the CPU it cost the other processes: the receiver, and PostgreSQL when it is local. */
+interface Costed extends Measured {
+  /** The receiver's CPU time per event, in microseconds. */
+  receiverCpuUs: number;
+  /** PostgreSQL's CPU time per event, in microseconds (postgres runs only; null when /proc cannot tell). */
+  databaseCpuUs: number | null;
+}
+
+interface Row extends Costed {
   name: string;
   store: StoreKind | null;
-  concurrency: number;
-  events: number;
-  seconds: number;
-  perSecond: number;
   ratioToRaw: number | null;
   target: number | null;
-  p50Ms: number;
-  p99Ms: number;
-  /** CPU time of this (sending) process per event, in microseconds: robust to a noisy machine. */
-  cpuUsPerEvent: number;
   /** Raw's CPU per request divided by this run's CPU per event (1 = as cheap as the raw loop). */
   cpuRatioToRaw: number | null;
 }
 
-type Measured = Omit<Row, 'name' | 'store' | 'ratioToRaw' | 'target' | 'cpuRatioToRaw'>;
-
-function measured(
-  concurrency: number,
-  events: number,
-  seconds: number,
-  cpu: NodeJS.CpuUsage,
-  latencies: number[],
-): Measured {
-  latencies.sort((a, b) => a - b);
-  return {
-    concurrency,
-    events,
-    seconds: Math.round(seconds * 1000) / 1000,
-    perSecond: Math.round(events / seconds),
-    p50Ms: percentile(latencies, 0.5),
-    p99Ms: percentile(latencies, 0.99),
-    cpuUsPerEvent: Math.round((cpu.user + cpu.system) / events),
-  };
-}
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! * 100) / 100;
-}
-
-function payload(seq: number): { seq: number; kind: string; data: string } {
-  return { seq, kind: 'bench', data: FILLER };
-}
-
-async function startReceiver(): Promise<{ url: string; child: ChildProcess; count(): Promise<number> }> {
-  const child = fork(join(here, 'receiver-process.mjs'), [], {
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { type: string; port: number }) => resolve(message.port));
-    child.once('error', reject);
-  });
-  const count = () =>
-    new Promise<number>((resolve) => {
-      const onMessage = (message: { type: string; count: number }) => {
-        if (message.type !== 'count') return;
-        child.off('message', onMessage);
-        resolve(message.count);
-      };
-      child.on('message', onMessage);
-      child.send({ type: 'count' });
-    });
-  return { url: `http://127.0.0.1:${port}/hook`, child, count };
-}
-
-/** Runs `concurrency` loops that together call `step(seq)` for seq 0 .. events-1. */
-async function inLoops(
-  concurrency: number,
-  events: number,
-  step: (seq: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let seq = next++; seq < events; seq = next++) await step(seq);
-    }),
-  );
+/** Runs `work`, adding what it cost the receiver per event (`work` measures PostgreSQL itself). */
+async function costed(
+  receiver: BenchReceiver,
+  work: () => Promise<Measured & { databaseCpuUs?: number | null }>,
+): Promise<Costed> {
+  const receiverBefore = (await receiver.count()).cpuUs;
+  const result = await work();
+  const receiverCpuUs = Math.round(((await receiver.count()).cpuUs - receiverBefore) / result.events);
+  return { ...result, receiverCpuUs, databaseCpuUs: result.databaseCpuUs ?? null };
 }
 
 /** Runs `work` under the CPU profiler when `name` was asked for with --profile; prints the summary. */
@@ -147,34 +92,6 @@ function printProfile(name: string, file: string, summary: ProfileSummary): void
   console.table(
     summary.functions.map((entry) => ({ function: entry.name, '%': entry.percent, us: entry.usPerEvent })),
   );
-}
-
-/** The baseline: `concurrency` loops POSTing the same ~1 KB body with undici, no signing, no store. */
-async function rawLoop(url: string, concurrency: number, events: number): Promise<Measured> {
-  const agent = new Agent({ connections: concurrency });
-  const latencies: number[] = [];
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await inLoops(concurrency, events, async (seq) => {
-    const begin = performance.now();
-    const response = await request(url, {
-      dispatcher: agent,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(payload(seq)),
-    });
-    await response.body.dump();
-    latencies.push(performance.now() - begin);
-  });
-  const result = measured(
-    concurrency,
-    events,
-    (performance.now() - started) / 1000,
-    process.cpuUsage(cpu),
-    latencies,
-  );
-  await agent.close();
-  return result;
 }
 
 /** Wraps `store` so that every call (and the rows of array arguments and results) is counted in `calls`. */
@@ -224,7 +141,7 @@ async function engineRun(
   kind: StoreKind,
   concurrency: number,
   events: number,
-): Promise<Measured> {
+): Promise<Measured & { databaseCpuUs: number | null }> {
   const opened = await openBenchStore(kind, 'hooks-bench');
   const { dispose } = opened;
   const calls = new Map<string, { calls: number; rows: number }>();
@@ -250,6 +167,8 @@ async function engineRun(
     },
   });
   dispatcher.start();
+  // PostgreSQL's CPU over the timed part only (not the schema's creation and migrations).
+  const databaseBefore = kind === 'postgres' ? postgresCpuUs() : undefined;
   const cpu = process.cpuUsage();
   const started = performance.now();
   await inLoops(concurrency, events, async (seq) => {
@@ -264,12 +183,17 @@ async function engineRun(
     process.cpuUsage(cpu),
     latencies,
   );
+  const databaseAfter = kind === 'postgres' ? postgresCpuUs() : undefined;
   const { totals } = dispatcher.diagnostics();
   await dispatcher.close();
   await dispose();
   if (CALLS && events === N) printCalls(kind, concurrency, events, calls);
   if (totals.delivered !== events) throw new Error(`${kind}: delivered ${totals.delivered} of ${events}`);
-  return result;
+  const databaseCpuUs =
+    databaseBefore === undefined || databaseAfter === undefined
+      ? null
+      : Math.round((databaseAfter - databaseBefore) / events);
+  return { ...result, databaseCpuUs };
 }
 
 async function postgresReachable(): Promise<boolean> {
@@ -293,18 +217,63 @@ function median(values: number[]): number {
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
-/** Median ratios to raw per (store, concurrency) over the rounds. */
+/** A bench case: the signed floor, or the engine on one store. */
+type CaseKind = 'floor' | StoreKind;
+
+/** Median ratios to raw per (case, concurrency) over the rounds. */
 interface Summary {
-  store: StoreKind;
+  case: CaseKind;
   concurrency: number;
   rounds: number;
   ratioToRaw: number;
-  target: number;
-  met: boolean;
+  /** The issue's target for this store (none for the floor). */
+  target: number | null;
+  met: boolean | null;
   cpuUsPerEvent: number;
   rawCpuUsPerEvent: number;
   cpuRatioToRaw: number;
+  receiverCpuUs: number;
+  databaseCpuUs: number | null;
 }
+
+/** One timed run of `kind` (profiled when asked for), with what it cost the other processes. */
+function runCase(
+  receiver: BenchReceiver,
+  kind: CaseKind | 'raw',
+  name: string,
+  concurrency: number,
+  profile: boolean,
+) {
+  const work = (): Promise<Measured & { databaseCpuUs?: number | null }> =>
+    kind === 'raw'
+      ? rawLoop(receiver.url, concurrency, N)
+      : kind === 'floor'
+        ? signedFloorLoop(receiver.url, SECRET, concurrency, N)
+        : engineRun(receiver.url, kind, concurrency, N);
+  return costed(receiver, () => (profile ? profiled(name, work) : work()));
+}
+
+function summarize(kind: CaseKind, concurrency: number, pairs: { raw: Costed; run: Costed }[]): Summary {
+  const ratioToRaw = round2(median(pairs.map((pair) => pair.run.perSecond / pair.raw.perSecond)));
+  const target = kind === 'floor' ? null : TARGETS[kind];
+  const database = pairs.map((pair) => pair.run.databaseCpuUs).filter((value) => value !== null);
+  return {
+    case: kind,
+    concurrency,
+    rounds: pairs.length,
+    ratioToRaw,
+    target,
+    met: target === null ? null : ratioToRaw >= target,
+    cpuUsPerEvent: median(pairs.map((pair) => pair.run.cpuUsPerEvent)),
+    rawCpuUsPerEvent: median(pairs.map((pair) => pair.raw.cpuUsPerEvent)),
+    cpuRatioToRaw: round2(median(pairs.map((pair) => pair.raw.cpuUsPerEvent / pair.run.cpuUsPerEvent))),
+    receiverCpuUs: median(pairs.map((pair) => pair.run.receiverCpuUs)),
+    databaseCpuUs: database.length === 0 ? null : median(database),
+  };
+}
+
+const caseName = (kind: CaseKind): string =>
+  kind === 'floor' ? 'signed floor (no store)' : `engine on ${kind}`;
 
 async function main(): Promise<void> {
   const receiver = await startReceiver();
@@ -313,27 +282,27 @@ async function main(): Promise<void> {
       ? STORES.filter((s) => s !== 'postgres')
       : STORES;
   if (stores.length !== STORES.length) console.warn('PostgreSQL unreachable: skipping the postgres rows');
+  const cases: CaseKind[] = ['floor', ...stores];
   const loadBefore = loadavg();
-  const before = await receiver.count();
+  const before = (await receiver.count()).count;
   let warmedUp = 0;
-  // Untimed warm-up of every code path (raw loop and each store), so the first timed case is not JIT time.
+  // Untimed warm-up of every code path (raw loop, floor and each store), so the first timed case is not JIT time.
   if (WARMUP > 0) {
     await rawLoop(receiver.url, CONCURRENCY[0]!, WARMUP);
+    await signedFloorLoop(receiver.url, SECRET, CONCURRENCY[0]!, WARMUP);
     for (const kind of stores) await engineRun(receiver.url, kind, CONCURRENCY[0]!, WARMUP);
-    warmedUp = WARMUP * (stores.length + 1);
+    warmedUp = WARMUP * (cases.length + 1);
   }
   const rows: Row[] = [];
   const summaries: Summary[] = [];
   for (const concurrency of CONCURRENCY) {
-    for (const kind of stores) {
-      const pairs: { raw: Measured; run: Measured }[] = [];
+    for (const kind of cases) {
+      const pairs: { raw: Costed; run: Costed }[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
         const last = round === ROUNDS;
         const suffix = `c${concurrency}`;
-        // A fresh raw baseline right before each engine run, so a noisy neighbour skews both alike.
-        const raw = await (last
-          ? profiled(`raw-${kind}-${suffix}`, () => rawLoop(receiver.url, concurrency, N))
-          : rawLoop(receiver.url, concurrency, N));
+        // A fresh raw baseline right before each run, so a noisy neighbour skews both alike.
+        const raw = await runCase(receiver, 'raw', `raw-${kind}-${suffix}`, concurrency, last);
         rows.push({
           name: 'raw undici POST loop',
           store: null,
@@ -342,16 +311,14 @@ async function main(): Promise<void> {
           ...raw,
           cpuRatioToRaw: null,
         });
-        const run = await (last
-          ? profiled(`${kind}-${suffix}`, () => engineRun(receiver.url, kind, concurrency, N))
-          : engineRun(receiver.url, kind, concurrency, N));
+        const run = await runCase(receiver, kind, `${kind}-${suffix}`, concurrency, last);
         const ratio = round2(run.perSecond / raw.perSecond);
         const cpuRatio = round2(raw.cpuUsPerEvent / run.cpuUsPerEvent);
         rows.push({
-          name: `engine on ${kind}`,
-          store: kind,
+          name: caseName(kind),
+          store: kind === 'floor' ? null : kind,
           ratioToRaw: ratio,
-          target: TARGETS[kind],
+          target: kind === 'floor' ? null : TARGETS[kind],
           ...run,
           cpuRatioToRaw: cpuRatio,
         });
@@ -361,24 +328,11 @@ async function main(): Promise<void> {
             `(x${ratio}; cpu ${run.cpuUsPerEvent} vs ${raw.cpuUsPerEvent} us/event, x${cpuRatio}) load ${loadavg()[0]!.toFixed(2)}`,
         );
       }
-      const ratioToRaw = round2(median(pairs.map((pair) => pair.run.perSecond / pair.raw.perSecond)));
-      const cpuUsPerEvent = median(pairs.map((pair) => pair.run.cpuUsPerEvent));
-      const rawCpuUsPerEvent = median(pairs.map((pair) => pair.raw.cpuUsPerEvent));
-      summaries.push({
-        store: kind,
-        concurrency,
-        rounds: pairs.length,
-        ratioToRaw,
-        target: TARGETS[kind],
-        met: ratioToRaw >= TARGETS[kind],
-        cpuUsPerEvent,
-        rawCpuUsPerEvent,
-        cpuRatioToRaw: round2(median(pairs.map((pair) => pair.raw.cpuUsPerEvent / pair.run.cpuUsPerEvent))),
-      });
+      summaries.push(summarize(kind, concurrency, pairs));
     }
   }
-  const received = (await receiver.count()) - before;
-  receiver.child.send({ type: 'exit' });
+  const received = (await receiver.count()).count - before;
+  receiver.stop();
   const loadAfter = loadavg();
 
   console.log(
@@ -395,19 +349,23 @@ async function main(): Promise<void> {
       'p99 ms': row.p99Ms,
       'cpu us/event': row.cpuUsPerEvent,
       'cpu x raw': row.cpuRatioToRaw ?? '',
+      'receiver us': row.receiverCpuUs,
+      'postgres us': row.databaseCpuUs ?? '',
     })),
   );
-  console.log(`median over ${ROUNDS} round(s) per case:`);
+  console.log(`median over ${ROUNDS} round(s) per case (CPU per event, in microseconds, of each process):`);
   console.table(
     summaries.map((summary) => ({
-      store: summary.store,
+      case: summary.case,
       concurrency: summary.concurrency,
       'x raw': summary.ratioToRaw,
-      target: `>= ${summary.target}`,
-      met: summary.met ? 'yes' : 'NO',
-      'cpu us/event': summary.cpuUsPerEvent,
-      'raw cpu us/event': summary.rawCpuUsPerEvent,
+      target: summary.target === null ? '' : `>= ${summary.target}`,
+      met: summary.met === null ? '' : summary.met ? 'yes' : 'NO',
+      'sender us': summary.cpuUsPerEvent,
+      'raw sender us': summary.rawCpuUsPerEvent,
       'cpu x raw': summary.cpuRatioToRaw,
+      'receiver us': summary.receiverCpuUs,
+      'postgres us': summary.databaseCpuUs ?? '',
     })),
   );
   const fmt = (load: number[]): string => load.map((value) => value.toFixed(2)).join(' / ');
@@ -422,11 +380,14 @@ async function main(): Promise<void> {
     quick: QUICK,
     loadAverage: { before: fmt(loadBefore), after: fmt(loadAfter) },
     method: {
-      latency: 'enqueue call -> onSettled (engine); request start -> body read (raw)',
+      latency: 'enqueue call -> onSettled (engine); request start -> response read (raw, floor)',
       producers: 'concurrency enqueue loops; queue block, capacity 1000; scheduler running',
-      baseline: 'raw undici loop with the same concurrency, run right before each engine case',
-      warmup: `${WARMUP} untimed events through the raw loop and each store before the timed runs`,
-      summary: 'median over the rounds of each (store, concurrency) pair',
+      baseline: 'raw undici loop with the same concurrency, run right before each case',
+      floor:
+        'event id + Standard Webhooks signature + undici raw handler, no store: what any signed sender pays',
+      cpu: 'CPU time per event of the sender, the receiver process and (postgres runs) every local postgres process',
+      warmup: `${WARMUP} untimed events through the raw loop, the floor and each store before the timed runs`,
+      summary: 'median over the rounds of each (case, concurrency) pair',
     },
     summaries,
     rows,

@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import type { WebhookEvent } from '@hooks/core';
+import { createDispatcher, type DispatcherOptions } from '@hooks/engine';
 import { Dispatcher } from 'undici';
-import { createDispatcher, type DispatcherOptions } from '../src/index.js';
 import { type BenchStoreKind, openBenchStore } from './bench-store.js';
 
 const args = new Map(
