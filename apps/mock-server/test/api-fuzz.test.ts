@@ -199,6 +199,7 @@ describeEachDatabase('fuzz: one odd field is refused clearly, and nothing is wri
       base: {
         ids: [eventId],
         type: 'campaign_status_change',
+        targetUrl: 'https://receiver.example.test/hooks',
         status: 'skipped',
         limit: 5,
         dryRun: true,

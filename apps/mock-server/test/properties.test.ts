@@ -47,7 +47,7 @@ const FIELDS: Record<string, readonly string[]> = {
   status: ['status'],
   application: ['campaign_id', 'applicant_name', 'applicant_email', 'requested_amount'],
   patch: ['applicant_name', 'applicant_email', 'requested_amount', 'status'],
-  replay: ['ids', 'type', 'status', 'since', 'until', 'limit', 'dryRun', 'maxReplays'],
+  replay: ['ids', 'type', 'targetUrl', 'status', 'since', 'until', 'limit', 'dryRun', 'maxReplays'],
 };
 const raw = fc.oneof(
   fc.string({ maxLength: 200 }),

@@ -145,6 +145,50 @@ describeEachDatabase('webhook admin API', (database) => {
     }
   });
 
+  it('replays by targetUrl: only the events sent to that URL; a bad targetUrl is a 400 naming it', async () => {
+    receiver.respondWith([], 500);
+    const since = new Date(Date.now() - 1000).toISOString();
+    const ids = [await emit(), await emit()];
+    for (const id of ids) await settled(id, 'failed');
+    const replay = (body: Record<string, unknown>) =>
+      server.call('POST', '/_mock/webhook-events/replay', { body });
+    const elsewhere = await replay({ targetUrl: 'https://elsewhere.example.test/hooks', since, limit: 10 });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.data).toMatchObject({ matched: 0, replayed: 0 });
+    // A targetUrl alone bounds a replay.
+    const dry = await replay({ targetUrl: receiver.url, limit: 10, dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body.data.candidates.map((c: { id: string }) => c.id)).toEqual(ids);
+    receiver.respondWith([], 200);
+    const done = await replay({
+      targetUrl: [receiver.url],
+      type: 'campaign_status_change',
+      since,
+      limit: 10,
+    });
+    expect(done.body.data).toMatchObject({ dryRun: false, matched: 2, replayed: 2 });
+    for (const id of ids) expect((await settled(id, 'delivered')).replay_count).toBe(1);
+
+    const secret = 'ftp://files.example.test/x?token=s3cret';
+    for (const targetUrl of [secret, 'not a url', [receiver.url, secret]]) {
+      const refused = await replay({ targetUrl, limit: 10 });
+      expect(refused.status, JSON.stringify(targetUrl)).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'invalid_input', details: { field: 'targetUrl' } });
+      expect(refused.body.error.message).toMatch(
+        /^targetUrl(\[1\])? must be an (absolute|http or https) URL$/,
+      );
+      expect(JSON.stringify(refused.body)).not.toContain('s3cret');
+    }
+    for (const targetUrl of [[], '', 42, 'x'.repeat(4097)]) {
+      const refused = await replay({ targetUrl, limit: 10 });
+      expect(refused.status, JSON.stringify(targetUrl).slice(0, 40)).toBe(400);
+      expect(JSON.stringify(refused.body.error)).toContain('targetUrl');
+    }
+    const noLimit = await replay({ targetUrl: receiver.url });
+    expect(noLimit.body.error.code).toBe('unbounded_replay');
+    expect(noLimit.body.error.message).toContain('{"targetUrl":"https://example.com/hooks","limit":100}');
+  });
+
   it('serves diagnostics, health, metrics, the dashboard and an index', async () => {
     const diagnostics = await server.call('GET', '/_mock/diagnostics');
     expect(diagnostics.status).toBe(200);

@@ -13,6 +13,8 @@ export interface CommandSpec<S extends SettingsTable> {
   readonly settings: S;
   /** Flags that take a value and have no environment variable (e.g. `limit`). */
   readonly options?: readonly string[];
+  /** Flags that take a value and may be given more than once (e.g. `target-url`); no environment variable. */
+  readonly repeatable?: readonly string[];
   /** Flags without a value (e.g. `dry-run`, `json`). */
   readonly switches?: readonly string[];
   /** Names of the positional arguments, in order (all required). */
@@ -25,6 +27,8 @@ export interface CommandLine<S extends SettingsTable> {
   readonly settings: SettingValues<S>;
   /** The value flags that were given. */
   readonly options: Readonly<Record<string, string>>;
+  /** The values of each repeatable flag, in the order given (absent flags are absent). */
+  readonly lists: Readonly<Record<string, readonly string[]>>;
   /** The switches that were given. */
   readonly switches: ReadonlySet<string>;
   /** The positional arguments. */
@@ -61,9 +65,9 @@ export function wantsHelp(argv: readonly string[]): boolean {
 
 /**
  * Reads a command's arguments with `node:util` parseArgs (strict): settings through `@hooks/app-shared`'s
- * `parseSettings` (so flags and environment mean the same in every app), plus value flags, switches and
- * positionals. Throws `UsageError` for an unknown flag, a missing value or a wrong number of arguments, and
- * the setting's one-line `ConfigurationError` for a bad value.
+ * `parseSettings` (so flags and environment mean the same in every app), plus value flags (a repeatable one
+ * collects every value), switches and positionals. Throws `UsageError` for an unknown flag, a missing value
+ * or a wrong number of arguments, and the setting's one-line `ConfigurationError` for a bad value.
  *
  * @example
  * const line = parseCommandLine(['--json'], { settings: { database: SHARED_SETTINGS.database }, switches: ['json'] });
@@ -76,7 +80,8 @@ export function parseCommandLine<S extends SettingsTable>(
   const settingFlags = new Set(Object.values(spec.settings).map((setting) => setting.flag));
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const flag of settingFlags) options[flag] = { type: 'string' };
-  for (const flag of spec.options ?? []) options[flag] = { type: 'string' };
+  for (const flag of [...(spec.options ?? []), ...(spec.repeatable ?? [])])
+    options[flag] = { type: 'string' };
   for (const flag of spec.switches ?? []) options[flag] = { type: 'boolean' };
   const parsed = readArgs(argv, options);
   const names = spec.positionals ?? [];
@@ -90,10 +95,14 @@ export function parseCommandLine<S extends SettingsTable>(
   }
   const settingArgs: string[] = [];
   const values: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
+  const repeatable = new Set(spec.repeatable ?? []);
   const switches = new Set<string>();
   for (const token of parsed.tokens) {
     if (token.kind !== 'option') continue;
     if (settingFlags.has(token.name)) settingArgs.push(`--${token.name}=${token.value ?? ''}`);
+    else if (repeatable.has(token.name) && typeof token.value === 'string')
+      lists[token.name] = [...(lists[token.name] ?? []), token.value];
     else if (typeof token.value === 'string') values[token.name] = token.value;
     else switches.add(token.name);
   }
@@ -101,6 +110,7 @@ export function parseCommandLine<S extends SettingsTable>(
   return Object.freeze({
     settings,
     options: Object.freeze(values),
+    lists: Object.freeze(lists),
     switches,
     positionals: Object.freeze([...parsed.positionals]),
   });

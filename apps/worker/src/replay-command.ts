@@ -24,6 +24,7 @@ const QUIET: ProgressBar = Object.freeze({ update: () => undefined, finish: () =
 
 const CLI_EXAMPLES =
   'On the command line: hooks-worker replay --type campaign_status_change --since 1h --limit 100 --dry-run, ' +
+  'hooks-worker replay --target-url https://receiver.example.com/hooks --limit 100 --dry-run, ' +
   'or hooks-worker replay --ids evt_01J...,evt_01K... --limit 10';
 
 /** A replay request read from the command line. */
@@ -57,22 +58,26 @@ function integer(raw: string | undefined, flag: string, min: number, max: number
 }
 
 /**
- * Builds the replay selector and options from the flags and checks them with `@hooks/core`'s
- * `normaliseReplay`, so an unbounded selector is refused with the core message (plus CLI examples).
+ * Builds the replay selector and options from the flags (and the `--target-url` values, each one whole URL:
+ * a URL may hold a comma) and checks them with `@hooks/core`'s `normaliseReplay`, so an unbounded selector
+ * is refused with the core message (plus CLI examples) and a bad URL is refused naming `targetUrl`.
  *
  * @example
  * readReplayRequest({ type: 'order.paid', since: '1h', limit: '100' }, false, new Date());
+ * readReplayRequest({ limit: '100' }, true, new Date(), ['https://receiver.example.com/hooks']);
  */
 export function readReplayRequest(
   flags: Readonly<Record<string, string>>,
   dryRun: boolean,
   now: Date,
+  targetUrls: readonly string[] = [],
 ): ReplayRequest {
   const selector: ReplaySelector = {};
   const ids = list(flags['ids']);
   if (ids !== undefined) selector.ids = ids;
   const types = list(flags['type']);
   if (types !== undefined) selector.eventType = types;
+  if (targetUrls.length > 0) selector.targetUrl = targetUrls.length === 1 ? targetUrls[0] : [...targetUrls];
   const statuses = list(flags['status']);
   if (statuses !== undefined) selector.status = statuses as TerminalStatus[];
   if (flags['since'] !== undefined) selector.since = parseTimeInput(flags['since'], '--since', now);
@@ -161,11 +166,17 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
     {
       settings: OPERATOR_SETTINGS,
       options: ['ids', 'type', 'since', 'until', 'status', 'limit', 'max-replays'],
+      repeatable: ['target-url'],
       switches: ['dry-run', 'json'],
     },
     io,
   );
-  const request = readReplayRequest(line.options, line.switches.has('dry-run'), new Date());
+  const request = readReplayRequest(
+    line.options,
+    line.switches.has('dry-run'),
+    new Date(),
+    line.lists['target-url'],
+  );
   const json = wantsJson(line.switches.has('json'), io.stdout);
   // The bar is for a person at a terminal; piped (JSON) output stays quiet.
   const report = await withStore(line.settings.database, ({ store }) =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/worker-cli.js';
+import { expectOneLineRefusal } from './helpers/one-line-refusal.js';
 import { runCli } from './helpers/worker-process.js';
 
 const EXIT_CODES_LINE = /130\s+forced stop/;
@@ -26,7 +27,17 @@ describe('hooks-worker usage', () => {
     ],
     [
       'replay',
-      ['--limit <n>', '--dry-run', '--ids', '--type', '--since', '--until', '--status', '--max-replays'],
+      [
+        '--limit <n>',
+        '--dry-run',
+        '--ids',
+        '--type',
+        '--target-url <url>',
+        '--since',
+        '--until',
+        '--status',
+        '--max-replays',
+      ],
     ],
     ['inspect', ['inspect <id>', '--json', '--database-url']],
     ['stats', ['--json', '--database-url']],
@@ -122,15 +133,14 @@ describe('hooks-worker usage', () => {
       {},
       'status must be delivered, failed or skipped',
     ],
+    [
+      ['replay', '--target-url', 'mailto:ops@example.test', '--limit', '5'],
+      {},
+      'targetUrl must be an http or https URL',
+    ],
     [['inspect', 'not an id'], {}, 'id must be 1 to 64 letters, digits'],
   ])('%j %j: one line naming the setting, exit 2', async (args, env, message) => {
-    const result = await runCli(args, env);
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    const lines = result.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(message);
-    expect(result.stderr).not.toContain('hunter2');
+    expectOneLineRefusal(await runCli(args, env), message, 'hunter2');
   });
 
   it('refuses an unbounded replay with the core message, its examples, and exit 2', async () => {
@@ -141,6 +151,8 @@ describe('hooks-worker usage', () => {
     expect(result.stderr).toContain(
       'hooks-worker replay --type campaign_status_change --since 1h --limit 100 --dry-run',
     );
+    expect(result.stderr).toContain('{ targetUrl: "https://example.com/hooks", limit: 100 }');
+    expect(result.stderr).toContain('hooks-worker replay --target-url https://receiver.example.com/hooks');
     const noLimit = await runCli(['replay', '--type', 'campaign_status_change']);
     expect(noLimit.code).toBe(2);
     expect(noLimit.stderr).toContain('limit is required');

@@ -1,27 +1,8 @@
-import type { WebhookStore } from '@hooks/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/worker-cli.js';
+import { failAll } from './helpers/fail-events.js';
 import { createTestDatabase, type TestDatabase, unavailable } from './helpers/postgres.js';
 import { runCli } from './helpers/worker-process.js';
-
-/** Marks pending rows `failed` the way a worker would: claim them, then record a final failed attempt. */
-async function failAll(store: WebhookStore, ids: readonly string[]): Promise<void> {
-  const rows = await store.claimDue({ workerId: 'test-failer', limit: 1000, leaseMs: 60_000 });
-  const mine = rows.filter((row) => ids.includes(row.id));
-  await store.recordOutcomes(
-    mine.map((row) => ({
-      eventId: row.id,
-      workerId: 'test-failer',
-      attemptNumber: row.attempts + 1,
-      attempt: { startedAt: new Date(), finishedAt: new Date(), responseStatus: 500, error: 'HTTP 500' },
-      result: { kind: 'failed' as const },
-    })),
-  );
-  await store.releaseLeases(
-    rows.filter((row) => !ids.includes(row.id)).map((row) => row.id),
-    'test-failer',
-  );
-}
 
 /** Captures what `main` writes, pretending stdout and stderr are terminals. */
 function terminal() {

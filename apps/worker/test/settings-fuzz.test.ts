@@ -80,11 +80,13 @@ describe('fuzz: hooks-worker settings', () => {
     const flagValue = fc.oneof(
       fc.constantFrom('evt_01', 'campaign_status_change', '1h', '2026-01-31T12:00:00Z', 'failed', '10', '0'),
       fc.constantFrom('pending', 'a,,b', '-5', '1e3', 'yesterday', '10001', ' '),
+      fc.constantFrom('https://receiver.example.test/hooks?a=1,2', 'ftp://x.test/', 'mailto:a@b.test'),
       junk,
     );
     const option = fc.constantFrom(
       '--ids',
       '--type',
+      '--target-url',
       '--since',
       '--until',
       '--status',

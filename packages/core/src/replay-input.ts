@@ -10,12 +10,15 @@ import {
   STORE_LIMITS,
   toList,
 } from './store-input.js';
+import { checkTargetUrl } from './target-url.js';
 import type { PruneOptions, ReplayOptions, ReplaySelector } from './webhook-store.js';
 
 /** A replay request checked and normalised. */
 export interface NormalisedReplay {
   ids: string[] | null;
   eventTypes: string[] | null;
+  /** Exact target URLs to select by, or null for any. */
+  targetUrls: string[] | null;
   statuses: TerminalStatus[];
   since: Date | null;
   until: Date | null;
@@ -26,9 +29,20 @@ export interface NormalisedReplay {
 
 /** The message an unbounded replay is refused with, showing bounded examples. */
 export const UNBOUNDED_REPLAY_MESSAGE =
-  'replay needs a selector: ids, eventType, or a time range (since/until), and a limit. Examples: ' +
-  '{ ids: ["evt_..."], limit: 10 }; { eventType: "campaign_status_change", limit: 100 }; ' +
+  'replay needs a selector: ids, eventType, targetUrl, or a time range (since/until), and a limit. ' +
+  'Examples: { ids: ["evt_..."], limit: 10 }; { eventType: "campaign_status_change", limit: 100 }; ' +
+  '{ targetUrl: "https://example.com/hooks", limit: 100 }; ' +
   '{ since: new Date(Date.now() - 3_600_000), limit: 100, dryRun: true }';
+
+/** Checks a selector's `targetUrl` (one URL or a non-empty list of them); null when it is absent. */
+function checkTargetUrls(value: ReplaySelector['targetUrl']): string[] | null {
+  const urls = toList(value);
+  if (urls === null) return null;
+  if (urls.length === 0) throw invalid('targetUrl', 'must not be empty');
+  const label = (index: number) => (Array.isArray(value) ? `targetUrl[${index}]` : 'targetUrl');
+  for (const [index, url] of urls.entries()) checkTargetUrl(url, 'targetUrl', label(index));
+  return urls;
+}
 
 /** Checks a replay selector and options; refuses an unbounded selector or a missing limit. */
 export function normaliseReplay(selector: ReplaySelector, options: ReplayOptions): NormalisedReplay {
@@ -45,6 +59,7 @@ export function normaliseReplay(selector: ReplaySelector, options: ReplayOptions
   }
   const eventTypes = toList(selector.eventType);
   for (const type of eventTypes ?? []) checkName(type, 'eventType', STORE_LIMITS.maxEventTypeLength);
+  const targetUrls = checkTargetUrls(selector.targetUrl);
   const statuses = toList(selector.status) ?? ['failed'];
   if (statuses.length === 0) throw invalid('status', 'must not be empty');
   for (const status of statuses) {
@@ -53,7 +68,7 @@ export function normaliseReplay(selector: ReplaySelector, options: ReplayOptions
   }
   const since = selector.since === undefined ? null : checkDate(selector.since, 'since');
   const until = selector.until === undefined ? null : checkDate(selector.until, 'until');
-  if (ids === null && eventTypes === null && since === null && until === null) {
+  if (ids === null && eventTypes === null && targetUrls === null && since === null && until === null) {
     throw new InvalidInputError(`Refusing an unbounded replay. ${UNBOUNDED_REPLAY_MESSAGE}`, {
       details: { field: 'selector' },
     });
@@ -61,6 +76,7 @@ export function normaliseReplay(selector: ReplaySelector, options: ReplayOptions
   return {
     ids,
     eventTypes,
+    targetUrls,
     statuses: statuses as TerminalStatus[],
     since,
     until,

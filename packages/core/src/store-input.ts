@@ -9,6 +9,7 @@ import {
   truncateUtf8,
   utf8Length,
 } from './json.js';
+import { checkTargetUrl } from './target-url.js';
 import type { NewWebhookEvent } from './webhook-event.js';
 import type { AttemptOutcome, ClaimOptions, ListEventsQuery } from './webhook-store.js';
 
@@ -113,21 +114,6 @@ export function checkName(value: unknown, field: string, max: number): string {
 /** The last name `checkName` accepted, and its length. */
 let lastName: string | undefined;
 let lastNameLength = 0;
-
-/** The last target URL `checkTargetUrl` accepted. */
-let lastTargetUrl: string | undefined;
-
-/** Checks an event's target URL: an absolute http or https URL. */
-function checkTargetUrl(value: unknown): string {
-  if (typeof value === 'string' && value === lastTargetUrl) return value;
-  if (typeof value !== 'string' || !URL.canParse(value))
-    throw invalid('targetUrl', 'must be an absolute URL');
-  const protocol = new URL(value).protocol;
-  if (protocol !== 'http:' && protocol !== 'https:')
-    throw invalid('targetUrl', 'must be an http or https URL');
-  lastTargetUrl = value;
-  return value;
-}
 
 /** Checks a caller's `now` (a valid Date) and returns a copy. */
 export function checkNow(value: unknown, field = 'now'): Date {

@@ -107,12 +107,14 @@ export interface RecordOutcomesOptions {
   readonly returnEvents?: boolean;
 }
 
-/** Which terminal rows a replay selects. At least one of ids, eventType or a time bound is required. */
+/** Which terminal rows a replay selects: at least one of ids, eventType, targetUrl or a time bound. */
 export interface ReplaySelector {
   /** Exactly these events. */
   ids?: readonly string[];
   /** Events of this type (or any of these). */
   eventType?: string | readonly string[];
+  /** Events whose `targetUrl` is exactly this URL (or any of these): one endpoint's failures, say. */
+  targetUrl?: string | readonly string[];
   /** Terminal statuses to select; default `['failed']`. */
   status?: TerminalStatus | readonly TerminalStatus[];
   /** Inserted at or after this time. */

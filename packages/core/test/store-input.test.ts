@@ -10,6 +10,7 @@ import {
   prepareNewEvents,
   prepareOutcome,
   STORE_LIMITS,
+  UNBOUNDED_REPLAY_MESSAGE,
 } from '../src/index.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -170,6 +171,41 @@ describe('replay and prune', () => {
     expect(fieldOf(() => normaliseReplay({ eventType: 'a', status: 'pending' as never }, { limit: 1 }))).toBe(
       'status',
     );
+  });
+
+  it('selects by targetUrl: one URL or a list, alone a bound; bad values refused naming targetUrl', () => {
+    const url = 'https://receiver.example.test/hooks?token=s3cret';
+    expect(normaliseReplay({ targetUrl: url }, { limit: 5 })).toMatchObject({
+      targetUrls: [url],
+      ids: null,
+      eventTypes: null,
+      statuses: ['failed'],
+    });
+    const list = ['http://a.example.test/h', 'https://b.example.test/h'];
+    const normalised = normaliseReplay({ targetUrl: list, eventType: 'a' }, { limit: 5 });
+    expect(normalised.targetUrls).toEqual(list);
+    expect(normalised.targetUrls).not.toBe(list);
+    expect(normaliseReplay({ eventType: 'a' }, { limit: 5 }).targetUrls).toBeNull();
+    expect(UNBOUNDED_REPLAY_MESSAGE).toContain('targetUrl');
+    const refused: [unknown, RegExp][] = [
+      [[], /^targetUrl must not be empty$/],
+      ['', /^targetUrl must be an absolute URL$/],
+      ['not a url', /^targetUrl must be an absolute URL$/],
+      ['/relative/hooks', /^targetUrl must be an absolute URL$/],
+      ['ftp://files.example.test/x', /^targetUrl must be an http or https URL$/],
+      ['token123:s3cret', /^targetUrl must be an http or https URL$/],
+      [42, /^targetUrl must be a string, got number$/],
+      [null, /^targetUrl must be a string, got null$/],
+      [[url, 'mailto:a@b.test'], /^targetUrl\[1\] must be an http or https URL$/],
+      [[url, ['nested']], /^targetUrl\[1\] must be a string, got an array$/],
+    ];
+    for (const [targetUrl, message] of refused) {
+      const run = () => normaliseReplay({ targetUrl: targetUrl as string }, { limit: 5 });
+      expect(fieldOf(run), JSON.stringify(targetUrl)).toBe('targetUrl');
+      expect(run).toThrow(message);
+      // The URL is never echoed: it may hold a credential.
+      expect(run).not.toThrow(/s3cret/);
+    }
   });
 
   it('defaults to failed rows and a cap of 5', () => {

@@ -225,6 +225,50 @@ describe.each(MATRIX)('$factory.name store, $mode mode', ({ factory, mode }) => 
       );
     });
 
+    it("replays by targetUrl: only that endpoint's failed events are delivered again", async () => {
+      const h = await harness(factory, mode);
+      const other = await startReceiver();
+      cleanups.push(() => other.close());
+      h.receiver.setDefault({ kind: 'status', status: 500 });
+      other.setDefault({ kind: 'status', status: 503 });
+      const events: WebhookEvent[] = [];
+      for (const [n, targetUrl] of [h.receiver.url, other.url, h.receiver.url, other.url].entries()) {
+        events.push(await h.dispatcher.enqueue('order.paid', { n }, { maxAttempts: 1, targetUrl }));
+      }
+      const rows = await Promise.all(events.map((event) => settled(h, event)));
+      expect(rows.map((row) => row.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+      const [main1, other1, main2, other2] = rows.map((row) => row.id);
+      h.receiver.setDefault({ kind: 'status', status: 200 });
+      other.setDefault({ kind: 'status', status: 200 });
+
+      const dry = await h.dispatcher.replay({ targetUrl: other.url }, { limit: 10, dryRun: true });
+      expect(dry.candidates.map((candidate) => candidate.id)).toEqual([other1, other2]);
+      const report = await h.dispatcher.replay({ targetUrl: [other.url] }, { limit: 10 });
+      expect(report).toMatchObject({ matched: 2, replayed: 2 });
+      await waitUntil(async () => {
+        const replayed = await Promise.all([h.store.get(other1!), h.store.get(other2!)]);
+        return replayed.every((row) => row?.status === 'delivered');
+      }, "the other endpoint's events delivered");
+      expect(other.countById()).toEqual(
+        new Map([
+          [other1, 2],
+          [other2, 2],
+        ]),
+      );
+      expect(h.receiver.countById()).toEqual(
+        new Map([
+          [main1, 1],
+          [main2, 1],
+        ]),
+      );
+      for (const id of [main1!, main2!]) {
+        expect(await h.store.get(id)).toMatchObject({ status: 'failed', replayCount: 0 });
+      }
+      await expect(h.dispatcher.replay({ targetUrl: 'ftp://x.test/' }, { limit: 10 })).rejects.toSatisfy(
+        (error) => InvalidInputError.isInstance(error) && error.details?.field === 'targetUrl',
+      );
+    });
+
     it('the scheduler delivers delayed events and rows a dead worker leased', async () => {
       const h = await harness(factory, mode, { clock: undefined });
       const other = h.another();

@@ -11,6 +11,7 @@ import { listAndCountSuite } from './suites/list-and-count.js';
 import { outcomesAndFencingSuite } from './suites/outcomes-and-fencing.js';
 import { pruneSuite } from './suites/prune.js';
 import { replaySuite } from './suites/replay.js';
+import { replayByTargetSuite } from './suites/replay-by-target.js';
 import { subscribeSuite } from './suites/subscribe.js';
 import { transactionSuite } from './suites/transaction.js';
 
@@ -23,6 +24,7 @@ const SUITES: readonly ((context: SuiteContext) => void)[] = [
   outcomesAndFencingSuite,
   concurrencySuite,
   replaySuite,
+  replayByTargetSuite,
   pruneSuite,
   inputValidationSuite,
   subscribeSuite,

@@ -53,6 +53,11 @@ export function selectPage(
   return { rows: page, nextCursor: matching.length > page.length && last ? encodeCursor(last.id) : null };
 }
 
+/** True when `urls` is null (any target) or holds the row's exact target URL. */
+function hasTarget(row: MemoryRow, urls: readonly string[] | null): boolean {
+  return urls === null || (row.targetUrl !== null && urls.includes(row.targetUrl));
+}
+
 /** Terminal rows a replay selects, oldest first by (`insertedAt`, id), at most `limit`. */
 export function selectReplay(rows: Iterable<MemoryRow>, replay: NormalisedReplay): MemoryRow[] {
   const statuses: readonly string[] = replay.statuses;
@@ -62,6 +67,7 @@ export function selectReplay(rows: Iterable<MemoryRow>, replay: NormalisedReplay
         statuses.includes(row.status) &&
         (replay.ids === null || replay.ids.includes(row.id)) &&
         (replay.eventTypes === null || replay.eventTypes.includes(row.eventType)) &&
+        hasTarget(row, replay.targetUrls) &&
         inTimeRange(row, replay.since, replay.until),
     )
     .sort((a, b) => a.insertedAt.getTime() - b.insertedAt.getTime() || compareIds(a.id, b.id))

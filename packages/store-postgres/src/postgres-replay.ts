@@ -22,6 +22,7 @@ async function selectCandidates(
   if (indexTerm !== undefined) filters.push(indexTerm);
   if (replay.ids !== null) filters.push(sql`id = any(${replay.ids}::text[])`);
   if (replay.eventTypes !== null) filters.push(sql`event_type = any(${replay.eventTypes}::text[])`);
+  if (replay.targetUrls !== null) filters.push(sql`target_url = any(${replay.targetUrls}::text[])`);
   if (replay.since !== null) filters.push(sql`inserted_at >= ${replay.since}`);
   if (replay.until !== null) filters.push(sql`inserted_at < ${replay.until}`);
   // A real replay locks what it selected, so a concurrent replay of the same rows waits and then skips them.

@@ -24,6 +24,7 @@ export function* replayRows(
   if (indexTerm !== undefined) query = query.where(indexTerm);
   if (replay.ids !== null) query = query.where(inList('id', replay.ids));
   if (replay.eventTypes !== null) query = query.where(inList('event_type', replay.eventTypes));
+  if (replay.targetUrls !== null) query = query.where(inList('target_url', replay.targetUrls));
   if (replay.since !== null) query = query.where('inserted_at', '>=', replay.since.getTime());
   if (replay.until !== null) query = query.where('inserted_at', '<', replay.until.getTime());
   const select = toStatement(query.orderBy('inserted_at').orderBy('id').limit(replay.limit));

@@ -13,8 +13,10 @@ import { isoTime, queryInteger, queryText, textSchema } from './route-input.js';
 
 /** The message an unbounded replay is refused with: how to bound it, in this API's JSON. */
 export const UNBOUNDED_REPLAY_HTTP_MESSAGE =
-  'Refusing an unbounded replay: give ids, type, or a time range (since/until), and a limit. Examples: ' +
-  '{"ids":["evt_..."],"limit":10}; {"type":"campaign_status_change","status":"failed","limit":100}; ' +
+  'Refusing an unbounded replay: give ids, type, targetUrl, or a time range (since/until), and a limit. ' +
+  'Examples: {"ids":["evt_..."],"limit":10}; ' +
+  '{"type":"campaign_status_change","status":"failed","limit":100}; ' +
+  '{"targetUrl":"https://example.com/hooks","limit":100}; ' +
   '{"since":"2024-05-01T00:00:00Z","until":"2024-05-02T00:00:00Z","limit":100,"dryRun":true}';
 
 const ONE_OR_MANY = (item: Record<string, unknown>, maxItems: number) => ({
@@ -27,6 +29,7 @@ const REPLAY_BODY = {
   properties: {
     ids: { type: 'array', items: textSchema(64, 1), minItems: 1, maxItems: 10_000 },
     type: ONE_OR_MANY(textSchema(200, 1), 100),
+    targetUrl: ONE_OR_MANY(textSchema(4096, 1), 100),
     status: ONE_OR_MANY(textSchema(20, 1), 3),
     since: textSchema(40, 1),
     until: textSchema(40, 1),
@@ -39,6 +42,7 @@ const REPLAY_BODY = {
 interface ReplayBody {
   ids?: string[];
   type?: string | string[];
+  targetUrl?: string | string[];
   status?: string | string[];
   since?: string;
   until?: string;
@@ -107,6 +111,7 @@ function replaySelector(body: ReplayBody): ReplaySelector {
   const selector: { -readonly [K in keyof ReplaySelector]: ReplaySelector[K] } = {};
   if (body.ids !== undefined) selector.ids = body.ids;
   if (body.type !== undefined) selector.eventType = body.type;
+  if (body.targetUrl !== undefined) selector.targetUrl = body.targetUrl;
   if (body.status !== undefined) selector.status = body.status as TerminalStatus | TerminalStatus[];
   if (body.since !== undefined) selector.since = isoTime(body.since, 'since');
   if (body.until !== undefined) selector.until = isoTime(body.until, 'until');
@@ -152,7 +157,7 @@ export function webhookAdminRoutes(services: MockServices) {
 
     app.post('/webhook-events/replay', { schema: { body: REPLAY_BODY } }, async (request: FastifyRequest) => {
       const body = (request.body ?? {}) as ReplayBody;
-      const bounded = body.ids ?? body.type ?? body.since ?? body.until;
+      const bounded = body.ids ?? body.type ?? body.targetUrl ?? body.since ?? body.until;
       if (bounded === undefined || body.limit === undefined) {
         throw new ApiError(400, 'unbounded_replay', UNBOUNDED_REPLAY_HTTP_MESSAGE);
       }
