@@ -58,6 +58,7 @@ export function normaliseReplay(selector: ReplaySelector, options: ReplayOptions
     for (const [index, id] of ids.entries()) checkEventId(id, `ids[${index}]`);
   }
   const eventTypes = toList(selector.eventType);
+  if (eventTypes !== null && eventTypes.length === 0) throw invalid('eventType', 'must not be empty');
   for (const type of eventTypes ?? []) checkName(type, 'eventType', STORE_LIMITS.maxEventTypeLength);
   const targetUrls = checkTargetUrls(selector.targetUrl);
   const statuses = toList(selector.status) ?? ['failed'];

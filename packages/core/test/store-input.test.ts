@@ -168,6 +168,9 @@ describe('replay and prune', () => {
     expect(() => normaliseReplay({ eventType: 'a' }, {} as never)).toThrow(/limit is required/);
     expect(fieldOf(() => normaliseReplay({ eventType: 'a' }, { limit: 10_001 }))).toBe('limit');
     expect(fieldOf(() => normaliseReplay({ ids: [] }, { limit: 1 }))).toBe('ids');
+    // An empty list selects nothing: refused like the other lists, not taken as a bound.
+    expect(() => normaliseReplay({ eventType: [] }, { limit: 1 })).toThrow(/^eventType must not be empty$/);
+    expect(fieldOf(() => normaliseReplay({ eventType: [] }, { limit: 1 }))).toBe('eventType');
     expect(fieldOf(() => normaliseReplay({ eventType: 'a', status: 'pending' as never }, { limit: 1 }))).toBe(
       'status',
     );
