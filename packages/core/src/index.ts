@@ -60,6 +60,7 @@ export {
   UNBOUNDED_REPLAY_MESSAGE,
 } from './replay-input.js';
 export { planReplay, type ReplayMatch, type ReplayPlan } from './replay-plan.js';
+export { settledEvent } from './settled-event.js';
 export {
   checkArray,
   checkClaimOptions,

@@ -95,6 +95,11 @@ export interface RecordResult {
   applied: boolean;
   /** The row as it is now (undefined when it no longer exists, or when `returnEvents: false` was asked). */
   event: WebhookEvent | undefined;
+  /**
+   * When the store recorded the outcome: an applied outcome's row now has this `updatedAt`, so
+   * `settledEvent(leasedRow, outcome, recordedAt)` is the row without reading it back.
+   */
+  recordedAt: Date;
 }
 
 /** Options of `recordOutcomes`. */
@@ -102,7 +107,7 @@ export interface RecordOutcomesOptions {
   /**
    * Return each row as it now stands in `RecordResult.event` (default true). With false every `event` is
    * undefined and the store skips reading the rows back (their payloads above all): for callers that only
-   * need `applied`, such as an engine without an `onSettled` callback.
+   * need `applied`, or that build the rows they need with `settledEvent` (as the engine does).
    */
   readonly returnEvents?: boolean;
 }

@@ -1,4 +1,10 @@
-import { type AttemptOutcome, ConfigurationError, type RecordResult, type WebhookEvent } from '@hooks/core';
+import {
+  type AttemptOutcome,
+  ConfigurationError,
+  type RecordResult,
+  settledEvent,
+  type WebhookEvent,
+} from '@hooks/core';
 import { AbortHandle } from './abort-handle.js';
 import { type AttemptResult, type AttemptSettings, runAttempt } from './attempt.js';
 import type { DiagnosticsCollector } from './diagnostics.js';
@@ -235,7 +241,7 @@ export class DeliveryRunner {
       this.diagnostics.enqueueToDelivered.record(Date.now() - row.insertedAt.getTime());
       if (logger !== silentLogger)
         logger.debug({ id: row.id, attempt: outcome.attemptNumber, durationMs }, 'event delivered');
-      if (recorded.event !== undefined) this.notifySettled(recorded.event);
+      this.settled(row, outcome, recorded);
       return;
     }
     const context = { id: row.id, eventType: row.eventType, attempt: outcome.attemptNumber, durationMs };
@@ -269,7 +275,16 @@ export class DeliveryRunner {
       const level = result.reason.startsWith(DISABLED_SKIP_PREFIX) ? 'debug' : 'warn';
       logger[level]({ ...context, status, reason: result.reason }, 'event skipped');
     }
-    if (result.kind !== 'retry' && recorded.event !== undefined) this.notifySettled(recorded.event);
+    if (result.kind !== 'retry') this.settled(row, outcome, recorded);
+  }
+
+  /**
+   * Tells `onSettled` about a row its outcome just settled: the row the store returned (direct writes), or
+   * the same row built from the leased row and the outcome (batched writes never read rows back).
+   */
+  private settled(row: WebhookEvent, outcome: AttemptOutcome, recorded: RecordResult): void {
+    if (this.options.onSettled === undefined) return;
+    this.notifySettled(recorded.event ?? settledEvent(row, outcome, recorded.recordedAt));
   }
 
   /** Tells `onSettled` about a terminal row (its errors are logged, never thrown). */

@@ -66,8 +66,8 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
     store,
     maxBatch: options.scheduler.outcomeBatchSize,
     flushMs: options.scheduler.outcomeFlushMs,
-    // The rows a batch writes are read back only for `onSettled`.
-    returnEvents: options.onSettled !== undefined,
+    // Never read back: `onSettled` gets the row built from the leased row and its outcome (`settledEvent`).
+    returnEvents: false,
     onStoreError: (error, willRetry) =>
       logger.warn(
         { error: safeErrorText(String(error), options.secrets), willRetry },

@@ -56,10 +56,10 @@ describe('rows read back after batched outcomes', () => {
     expect(rows.items).toHaveLength(3);
   });
 
-  it('with onSettled, the rows come back and onSettled gets each settled row', async () => {
+  it('with onSettled, rows are not read back either: onSettled gets each settled row exactly as stored', async () => {
     const settled: WebhookEvent[] = [];
-    const { calls } = await run((event) => settled.push(event));
-    for (const options of calls) expect(options).toBeUndefined();
+    const { calls, dispatcher } = await run((event) => settled.push(event));
+    for (const options of calls) expect(options).toEqual({ returnEvents: false });
     await waitUntil(() => settled.length === 3, 'three settled rows');
     expect(
       settled.map((event) => [event.status, event.attempts, (event.payload as { n: number }).n]).sort(),
@@ -68,5 +68,6 @@ describe('rows read back after batched outcomes', () => {
       ['delivered', 1, 2],
       ['delivered', 1, 3],
     ]);
+    for (const event of settled) expect(event).toEqual(await dispatcher.store.get(event.id));
   });
 });

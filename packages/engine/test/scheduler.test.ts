@@ -202,13 +202,14 @@ describe('OutcomeBatcher', () => {
         eventId: item.eventId,
         applied: item.eventId !== 'evt_bad',
         event: undefined,
+        recordedAt: new Date(),
       }),
     });
     return { store, batches };
   }
 
   const applied = (batch: readonly AttemptOutcome[]): RecordResult[] =>
-    batch.map((item) => ({ eventId: item.eventId, applied: true, event: undefined }));
+    batch.map((item) => ({ eventId: item.eventId, applied: true, event: undefined, recordedAt: new Date() }));
 
   it('writes full batches at once and the rest after flushMs, resolving each outcome', async () => {
     const { store, batches } = recordingStore(applied);

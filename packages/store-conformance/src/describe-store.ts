@@ -12,6 +12,7 @@ import { outcomesAndFencingSuite } from './suites/outcomes-and-fencing.js';
 import { pruneSuite } from './suites/prune.js';
 import { replaySuite } from './suites/replay.js';
 import { replayByTargetSuite } from './suites/replay-by-target.js';
+import { settledRowsSuite } from './suites/settled-rows.js';
 import { subscribeSuite } from './suites/subscribe.js';
 import { transactionSuite } from './suites/transaction.js';
 
@@ -22,6 +23,7 @@ const SUITES: readonly ((context: SuiteContext) => void)[] = [
   listAndCountSuite,
   dueAndClaimSuite,
   outcomesAndFencingSuite,
+  settledRowsSuite,
   concurrencySuite,
   replaySuite,
   replayByTargetSuite,

@@ -4,13 +4,14 @@ import { copyDate, type MemoryState, toEvent } from './memory-rows.js';
 /**
  * Applies one checked outcome if the reporting worker still holds the row for that attempt number
  * (pending, `lockedBy === workerId`, `attempts === attemptNumber - 1`); otherwise changes nothing. The result
- * carries a copy of the row unless `returnEvent` is false.
+ * carries a copy of the row unless `returnEvent` is false, and `recordedAt` (a copy of `now`, which the row keeps).
  */
 export function applyOutcome(
   state: MemoryState,
   outcome: PreparedOutcome,
   now: Date,
   returnEvent = true,
+  recordedAt = new Date(now.getTime()),
 ): RecordResult {
   const row = state.rows.get(outcome.eventId);
   if (
@@ -20,7 +21,7 @@ export function applyOutcome(
     row.attempts !== outcome.attemptNumber - 1
   ) {
     const event = row === undefined || !returnEvent ? undefined : toEvent(row);
-    return { eventId: outcome.eventId, applied: false, event };
+    return { eventId: outcome.eventId, applied: false, event, recordedAt };
   }
   const attempt = {
     eventId: row.id,
@@ -54,5 +55,5 @@ export function applyOutcome(
     if (outcome.kind === 'delivered') row.deliveredAt = attempt.finishedAt;
   }
   state.due.file(row);
-  return { eventId: row.id, applied: true, event: returnEvent ? toEvent(row) : undefined };
+  return { eventId: row.id, applied: true, event: returnEvent ? toEvent(row) : undefined, recordedAt };
 }

@@ -382,7 +382,11 @@ class MemoryWebhookStore implements WebhookStore {
 
   #applyAll(outcomes: readonly PreparedOutcome[], returnEvents = true): RecordResult[] {
     const now = this.#now();
-    const results = outcomes.map((outcome) => applyOutcome(this.#state, outcome, now, returnEvents));
+    // One copy of `now` for the whole batch's results (the rows keep `now` itself).
+    const recordedAt = new Date(now.getTime());
+    const results = outcomes.map((outcome) =>
+      applyOutcome(this.#state, outcome, now, returnEvents, recordedAt),
+    );
     if (results.some((result, index) => result.applied && outcomes[index]!.kind === 'retry')) this.#notify();
     return results;
   }

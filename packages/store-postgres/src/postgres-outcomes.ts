@@ -139,6 +139,7 @@ export async function recordOutcomeRows(
   returnEvents = true,
 ): Promise<RecordResult[]> {
   const results: RecordResult[] = [];
+  const recordedAt = new Date(now.getTime());
   for (const run of runsWithDistinctEvents(outcomes)) {
     const applied = await applyRun(db, context, run, now, returnEvents);
     const refused = run.filter((outcome) => !applied.has(outcome.eventId)).map((outcome) => outcome.eventId);
@@ -156,7 +157,7 @@ export async function recordOutcomeRows(
       const row = applied.get(outcome.eventId);
       if (row !== undefined) {
         const event = returnEvents ? outcomeEvent(outcome, now, row) : undefined;
-        results.push({ eventId: outcome.eventId, applied: true, event });
+        results.push({ eventId: outcome.eventId, applied: true, event, recordedAt });
         continue;
       }
       const event = current.get(outcome.eventId);
@@ -164,6 +165,7 @@ export async function recordOutcomeRows(
         eventId: outcome.eventId,
         applied: false,
         event: event === undefined ? undefined : toWebhookEvent(event),
+        recordedAt,
       });
     }
   }

@@ -87,6 +87,7 @@ export function* applyOutcomes(
   const select = `SELECT * FROM ${names.events} WHERE id = ?`;
   const results: RecordResult[] = [];
   const records: AttemptRecord[] = [];
+  const recordedAt = new Date(now);
   for (const outcome of outcomes) {
     const [row] = yield* all<OutcomeRow>(update, [
       outcome.kind === 'retry' ? 'pending' : outcome.kind,
@@ -108,6 +109,7 @@ export function* applyOutcomes(
         eventId: outcome.eventId,
         applied: false,
         event: current === undefined ? undefined : rowToEvent(current),
+        recordedAt,
       });
       continue;
     }
@@ -116,6 +118,7 @@ export function* applyOutcomes(
       eventId: outcome.eventId,
       applied: true,
       event: returnEvents ? outcomeToEvent(outcome, now, row) : undefined,
+      recordedAt,
     });
   }
   yield* insertAttempts(names, records);

@@ -238,10 +238,11 @@ export function outcomesAndFencingSuite(context: SuiteContext): void {
         outcomeFor(claimed[2]!, 'w', { kind: 'retry', nextRetryAt: new Date(Date.now() + HOUR) }),
       ];
       const results = await harness.store.recordOutcomes(outcomes, { returnEvents: false });
+      const recordedAt = expect.any(Date);
       expect(results).toEqual([
-        { eventId: ids[0], applied: true, event: undefined },
-        { eventId: ids[1], applied: false, event: undefined },
-        { eventId: ids[2], applied: true, event: undefined },
+        { eventId: ids[0], applied: true, event: undefined, recordedAt },
+        { eventId: ids[1], applied: false, event: undefined, recordedAt },
+        { eventId: ids[2], applied: true, event: undefined, recordedAt },
       ]);
       expect(await rawOrFail(harness, ids[0]!)).toMatchObject({
         status: 'delivered',
@@ -362,7 +363,12 @@ export function outcomesAndFencingSuite(context: SuiteContext): void {
         ...outcomeFor(claimed, 'w', { kind: 'delivered' }),
         eventId: 'evt_missing',
       });
-      expect(missing).toEqual({ eventId: 'evt_missing', applied: false, event: undefined });
+      expect(missing).toEqual({
+        eventId: 'evt_missing',
+        applied: false,
+        event: undefined,
+        recordedAt: expect.any(Date),
+      });
       expect(await harness.raw.countAttempts()).toBe(1);
     });
 
