@@ -1,10 +1,9 @@
-import { truncateUtf8 } from './json.js';
-import { STORE_LIMITS } from './store-input.js';
+import { capText } from './store-input.js';
 import type { WebhookEvent } from './webhook-event.js';
 import type { AttemptOutcome } from './webhook-store.js';
 
 function stored(text: string | null | undefined): string | null {
-  return text === undefined || text === null ? null : truncateUtf8(text, STORE_LIMITS.maxTextBytes);
+  return text === undefined || text === null ? null : capText(text);
 }
 
 /**

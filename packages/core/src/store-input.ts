@@ -382,7 +382,8 @@ function optionalText(value: unknown, field: string): string | null {
   return capText(value);
 }
 
-function capText(value: string): string {
+/** Internal: `value` cut to the longest text a store keeps (`STORE_LIMITS.maxTextBytes`, at a UTF-8 boundary). */
+export function capText(value: string): string {
   return truncateUtf8(value, STORE_LIMITS.maxTextBytes);
 }
 

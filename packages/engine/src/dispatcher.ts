@@ -66,8 +66,6 @@ export function createDispatcher(input: DispatcherOptions = {}): Dispatcher {
     store,
     maxBatch: options.scheduler.outcomeBatchSize,
     flushMs: options.scheduler.outcomeFlushMs,
-    // Never read back: `onSettled` gets the row built from the leased row and its outcome (`settledEvent`).
-    returnEvents: false,
     onStoreError: (error, willRetry) =>
       logger.warn(
         { error: safeErrorText(String(error), options.secrets), willRetry },

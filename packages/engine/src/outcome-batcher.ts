@@ -14,8 +14,6 @@ export interface OutcomeBatcherOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Told about each failed write (before a retry, and when giving up). */
   readonly onStoreError?: (error: unknown, willRetry: boolean) => void;
-  /** Ask the store for each row as it now stands (default true); false when nobody reads them (no `onSettled`). */
-  readonly returnEvents?: boolean;
 }
 
 /** Told once an outcome is written (`result`) or given up on (`error`). */
@@ -26,6 +24,7 @@ interface Pending {
   done: OutcomeCallback;
 }
 
+/** Rows are never read back: whoever needs one builds it with `settledEvent` from `recordedAt`. */
 const NO_EVENTS = Object.freeze({ returnEvents: false });
 
 /** Calls an outcome's callback; what the callback throws must not undo the rest of the batch. */
@@ -128,7 +127,7 @@ export class OutcomeBatcher {
       try {
         const results = await this.options.store.recordOutcomes(
           batch.map((item) => item.outcome),
-          this.options.returnEvents === false ? NO_EVENTS : undefined,
+          NO_EVENTS,
         );
         for (let index = 0; index < batch.length; index++) settle(batch[index]!, results[index]);
         return;

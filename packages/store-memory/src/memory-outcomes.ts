@@ -4,14 +4,14 @@ import { copyDate, type MemoryState, toEvent } from './memory-rows.js';
 /**
  * Applies one checked outcome if the reporting worker still holds the row for that attempt number
  * (pending, `lockedBy === workerId`, `attempts === attemptNumber - 1`); otherwise changes nothing. The result
- * carries a copy of the row unless `returnEvent` is false, and `recordedAt` (a copy of `now`, which the row keeps).
+ * carries a copy of the row unless `returnEvent` is false, and `recordedAt` (a copy of `now`: the row keeps `now` itself).
  */
 export function applyOutcome(
   state: MemoryState,
   outcome: PreparedOutcome,
   now: Date,
+  recordedAt: Date,
   returnEvent = true,
-  recordedAt = new Date(now.getTime()),
 ): RecordResult {
   const row = state.rows.get(outcome.eventId);
   if (

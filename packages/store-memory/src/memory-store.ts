@@ -385,7 +385,7 @@ class MemoryWebhookStore implements WebhookStore {
     // One copy of `now` for the whole batch's results (the rows keep `now` itself).
     const recordedAt = new Date(now.getTime());
     const results = outcomes.map((outcome) =>
-      applyOutcome(this.#state, outcome, now, returnEvents, recordedAt),
+      applyOutcome(this.#state, outcome, now, recordedAt, returnEvents),
     );
     if (results.some((result, index) => result.applied && outcomes[index]!.kind === 'retry')) this.#notify();
     return results;
